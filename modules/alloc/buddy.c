@@ -216,11 +216,20 @@ long memlab_buddy_alloc(struct memlab_buddy *b, unsigned int order)
 	return idx;
 }
 
-/* The block that contains page @idx: its first page, or NONE. */
-static u32 buddy_block_of(const struct memlab_buddy *b, u32 idx)
+/**
+ * memlab_buddy_block_of() - the block that contains a page
+ * @b: the allocator
+ * @idx: a page index
+ *
+ * Return: the index of the first page of the free or used block holding
+ * @idx, or MEMLAB_BUDDY_NONE for a hole.
+ */
+u32 memlab_buddy_block_of(const struct memlab_buddy *b, u32 idx)
 {
 	unsigned int o;
 
+	if (idx >= b->nr_pages)
+		return MEMLAB_BUDDY_NONE;
 	for (o = 0; o <= b->max_order; o++) {
 		u32 head = idx & ~((1U << o) - 1);
 		const struct memlab_buddy_page *pg = &b->pages[head];
@@ -277,7 +286,7 @@ int memlab_buddy_free(struct memlab_buddy *b, u32 idx, unsigned int order,
 		break;
 	default: {
 		/* A tail: inside a used block, or a block freed and merged. */
-		u32 head = buddy_block_of(b, idx);
+		u32 head = memlab_buddy_block_of(b, idx);
 
 		if (head != MEMLAB_BUDDY_NONE &&
 		    b->pages[head].state == MEMLAB_PG_FREE)
@@ -357,10 +366,7 @@ struct buddy_checker {
 	unsigned int errors;
 };
 
-static void buddy_error(struct buddy_checker *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void buddy_error(struct buddy_checker *c, const char *fmt, ...)
+static __printf(2, 3) void buddy_error(struct buddy_checker *c, const char *fmt, ...)
 {
 	char msg[128];
 	va_list args;
@@ -393,8 +399,8 @@ static void buddy_check_lists(const struct memlab_buddy *b, struct buddy_checker
 			}
 			pg = &b->pages[idx];
 			if (pg->state != MEMLAB_PG_FREE || pg->order != o)
-				buddy_error(c, "order %u list: page %u is not a free order-%u block",
-					    o, idx, o);
+				buddy_error(c, "order %u list: page %u is not a free block of it",
+					    o, idx);
 			if (idx & ((1U << o) - 1))
 				buddy_error(c, "order %u list: page %u misaligned", o, idx);
 			if (pg->prev != prev)
@@ -408,7 +414,7 @@ static void buddy_check_lists(const struct memlab_buddy *b, struct buddy_checker
 			idx = pg->next;
 		}
 		if (n != b->nr_free[o])
-			buddy_error(c, "order %u: %u blocks on list, %u counted",
+			buddy_error(c, "order %u: %u blocks listed, %u counted",
 				    o, n, b->nr_free[o]);
 	}
 }
@@ -452,7 +458,7 @@ static void buddy_check_blocks(const struct memlab_buddy *b, struct buddy_checke
 		}
 		for (j = 1; j < size; j++) {
 			if (b->pages[i + j].state != MEMLAB_PG_TAIL) {
-				buddy_error(c, "page %u: inside order-%u block at %u but not a tail",
+				buddy_error(c, "page %u: in order-%u block at %u, not a tail",
 					    i + j, pg->order, i);
 				break;
 			}

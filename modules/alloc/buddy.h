@@ -79,6 +79,7 @@ long memlab_buddy_alloc(struct memlab_buddy *b, unsigned int order);
 int memlab_buddy_free(struct memlab_buddy *b, u32 idx, unsigned int order,
 		      enum memlab_buddy_misuse *misuse);
 void memlab_buddy_note_outside(struct memlab_buddy *b);
+u32 memlab_buddy_block_of(const struct memlab_buddy *b, u32 idx);
 u32 memlab_buddy_largest_free_order(const struct memlab_buddy *b);
 void memlab_buddy_frag(const struct memlab_buddy *b, unsigned int order,
 		       struct memlab_buddy_frag *frag);

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for memlab_alloc's buddy allocator, through its exported API
+ * on private pools. Each case gets a fresh pool over a 4 MiB chunk of
+ * kernel pages (order 10 with 4 KiB pages) and checks the pool's
+ * invariants when it is done.
+ *
+ * Random cases print their seed; load with seed=N to replay one.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include <memlab/alloc.h>
+
+static unsigned int seed;
+module_param(seed, uint, 0444);
+MODULE_PARM_DESC(seed, "Seed for the random cases (default: random, printed)");
+
+static bool inject_failure;
+module_param(inject_failure, bool, 0444);
+MODULE_PARM_DESC(inject_failure, "Make one case fail, to prove the harness notices");
+
+static bool inject_warn;
+module_param(inject_warn, bool, 0444);
+MODULE_PARM_DESC(inject_warn, "WARN at load, to prove the harness notices a splat");
+
+#define POOL_ORDER	10
+#define POOL_PAGES	BIT(POOL_ORDER)
+
+struct buddy_ctx {
+	struct page *backing;
+	struct memlab_pool *pool;
+	void *base;
+};
+
+static int memlab_buddy_test_init(struct kunit *test)
+{
+	struct buddy_ctx *ctx;
+	char name[32];
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->backing = alloc_pages(GFP_KERNEL | __GFP_NOWARN, POOL_ORDER);
+	if (!ctx->backing)
+		kunit_skip(test, "no order-%u block for the test pool", POOL_ORDER);
+	ctx->base = page_address(ctx->backing);
+	snprintf(name, sizeof(name), "kunit-buddy-%d", current->pid);
+	ctx->pool = memlab_pool_create(name, ctx->base, page_to_phys(ctx->backing),
+				       POOL_PAGES * PAGE_SIZE);
+	if (IS_ERR(ctx->pool)) {
+		__free_pages(ctx->backing, POOL_ORDER);
+		KUNIT_FAIL(test, "memlab_pool_create: %pe", ctx->pool);
+		return PTR_ERR(ctx->pool);
+	}
+	test->priv = ctx;
+	return 0;
+}
+
+static void memlab_buddy_test_exit(struct kunit *test)
+{
+	struct buddy_ctx *ctx = test->priv;
+
+	if (!ctx)
+		return;
+	KUNIT_EXPECT_EQ(test, memlab_pool_check(ctx->pool), 0U);
+	if (memlab_pool_destroy(ctx->pool)) {
+		/* Leaking the backing pages is safer than freeing them in use. */
+		KUNIT_FAIL(test, "pool still has blocks allocated at the end of the case");
+		return;
+	}
+	__free_pages(ctx->backing, POOL_ORDER);
+}
+
+static void expect_all_free(struct kunit *test, struct memlab_pool *pool)
+{
+	struct memlab_pool_info info;
+
+	memlab_pool_get_info(pool, &info);
+	KUNIT_EXPECT_EQ(test, info.free_pages, (unsigned long)POOL_PAGES);
+	KUNIT_EXPECT_EQ(test, info.nr_free[POOL_ORDER], 1UL);
+	KUNIT_EXPECT_EQ(test, memlab_pool_check(pool), 0U);
+}
+
+static void memlab_buddy_test_limits(struct kunit *test)
+{
+	struct buddy_ctx *ctx = test->priv;
+	struct memlab_pool_info info;
+	void *p;
+
+	memlab_pool_get_info(ctx->pool, &info);
+	KUNIT_EXPECT_EQ(test, info.max_order, (unsigned int)POOL_ORDER);
+	KUNIT_EXPECT_EQ(test, info.total_pages, (unsigned long)POOL_PAGES);
+
+	/* Above the largest order: refused, nothing taken. */
+	KUNIT_EXPECT_NULL(test, memlab_alloc_pages(ctx->pool, POOL_ORDER + 1, __GFP_NOWARN));
+	KUNIT_EXPECT_NULL(test, memlab_alloc_pages(ctx->pool, 255, __GFP_NOWARN));
+
+	/* The largest order: the whole pool, then nothing more. */
+	p = memlab_alloc_pages(ctx->pool, POOL_ORDER, 0);
+	KUNIT_ASSERT_PTR_EQ(test, p, ctx->base);
+	KUNIT_EXPECT_NULL(test, memlab_alloc_pages(ctx->pool, 0, __GFP_NOWARN));
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, POOL_ORDER), 0);
+	expect_all_free(test, ctx->pool);
+
+	/* Creation rejects what it cannot manage. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_pool_create("x", ctx->base, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_pool_create("x", ctx->base + 1, 0, PAGE_SIZE)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_pool_create("", ctx->base, 0, PAGE_SIZE)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_pool_create("a/b", ctx->base, 0, PAGE_SIZE)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_pool_create(info.name, ctx->base, 0, PAGE_SIZE)),
+			-EEXIST);
+	KUNIT_EXPECT_FALSE_MSG(test, inject_failure, "failure injected with inject_failure=1");
+}
+
+static void memlab_buddy_test_fill_every_order(struct kunit *test)
+{
+	struct buddy_ctx *ctx = test->priv;
+	void **blocks;
+	unsigned int order, i;
+
+	blocks = kunit_kcalloc(test, POOL_PAGES, sizeof(*blocks), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, blocks);
+	for (order = 0; order <= POOL_ORDER; order++) {
+		unsigned int n = POOL_PAGES >> order;
+
+		for (i = 0; i < n; i++) {
+			blocks[i] = memlab_alloc_pages(ctx->pool, order, 0);
+			KUNIT_ASSERT_NOT_NULL_MSG(test, blocks[i], "order %u block %u", order, i);
+			/* Naturally aligned within the pool. */
+			KUNIT_EXPECT_EQ(test, (blocks[i] - ctx->base) % (PAGE_SIZE << order), 0);
+		}
+		KUNIT_EXPECT_NULL(test, memlab_alloc_pages(ctx->pool, 0, __GFP_NOWARN));
+		for (i = 0; i < n; i++)
+			KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, blocks[i], order), 0);
+		expect_all_free(test, ctx->pool);
+	}
+}
+
+/*
+ * Pessimistic: hold every other page, so half the pool is free and no
+ * block above order 0 can be had; then free the held pages and everything
+ * merges back into one block.
+ *
+ *   before: |U|.|U|.|U|.| ... |U|.|
+ *   after:  |..........................|
+ */
+static void memlab_buddy_test_pessimistic(struct kunit *test)
+{
+	struct buddy_ctx *ctx = test->priv;
+	struct memlab_pool_info info;
+	void **blocks;
+	unsigned int i, order;
+
+	blocks = kunit_kcalloc(test, POOL_PAGES, sizeof(*blocks), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, blocks);
+	for (i = 0; i < POOL_PAGES; i++) {
+		blocks[i] = memlab_alloc_pages(ctx->pool, 0, 0);
+		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
+	}
+	for (i = 1; i < POOL_PAGES; i += 2)
+		KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, blocks[i], 0), 0);
+	memlab_pool_get_info(ctx->pool, &info);
+	KUNIT_EXPECT_EQ(test, info.free_pages, (unsigned long)POOL_PAGES / 2);
+	KUNIT_EXPECT_EQ(test, info.nr_free[0], (unsigned long)POOL_PAGES / 2);
+	for (order = 1; order <= POOL_ORDER; order++)
+		KUNIT_EXPECT_NULL(test, memlab_alloc_pages(ctx->pool, order, __GFP_NOWARN));
+	for (i = 0; i < POOL_PAGES; i += 2)
+		KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, blocks[i], 0), 0);
+	expect_all_free(test, ctx->pool);
+}
+
+/*
+ * Pathological: take one block of each order from the top order down, so
+ * that the pool is carved into one block per order plus one spare page.
+ * Freeing them in the reverse order must merge at every step.
+ */
+static void memlab_buddy_test_pathological(struct kunit *test)
+{
+	struct buddy_ctx *ctx = test->priv;
+	void *blocks[POOL_ORDER + 1];
+	struct memlab_pool_info info;
+	int order;
+
+	for (order = POOL_ORDER - 1; order >= 0; order--) {
+		blocks[order] = memlab_alloc_pages(ctx->pool, order, 0);
+		KUNIT_ASSERT_NOT_NULL(test, blocks[order]);
+	}
+	/* One page is left: an order-0 request fits, order 1 does not. */
+	memlab_pool_get_info(ctx->pool, &info);
+	KUNIT_EXPECT_EQ(test, info.free_pages, 1UL);
+	KUNIT_EXPECT_NULL(test, memlab_alloc_pages(ctx->pool, 1, __GFP_NOWARN));
+	for (order = 0; order < POOL_ORDER; order++) {
+		KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, blocks[order], order), 0);
+		memlab_pool_get_info(ctx->pool, &info);
+		/* Free space is always one block: everything so far merged. */
+		if (order < POOL_ORDER - 1)
+			KUNIT_EXPECT_EQ(test, info.nr_free[order + 1], 1UL);
+	}
+	expect_all_free(test, ctx->pool);
+}
+
+static void memlab_buddy_test_misuse(struct kunit *test)
+{
+	struct buddy_ctx *ctx = test->priv;
+	struct memlab_pool_info info;
+	void *a, *b;
+	int x;
+
+	a = memlab_alloc_pages(ctx->pool, 2, 0);
+	b = memlab_alloc_pages(ctx->pool, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, a, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, a + PAGE_SIZE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, a + 8, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, &x, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, b, 0), 0);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, b, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_pool_check(ctx->pool), 0U);
+
+	memlab_pool_get_info(ctx->pool, &info);
+	KUNIT_EXPECT_EQ(test, info.wrong_order, 1ULL);
+	KUNIT_EXPECT_EQ(test, info.bad_address, 2ULL);
+	KUNIT_EXPECT_EQ(test, info.outside_pool, 1ULL);
+	KUNIT_EXPECT_EQ(test, info.double_free, 1ULL);
+	KUNIT_EXPECT_EQ(test, info.free_pages, (unsigned long)POOL_PAGES - 4);
+
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, a, 2), 0);
+	expect_all_free(test, ctx->pool);
+}
+
+static void memlab_buddy_test_addresses(struct kunit *test)
+{
+	struct buddy_ctx *ctx = test->priv;
+	phys_addr_t base = page_to_phys(ctx->backing);
+	unsigned int order;
+
+	for (order = 0; order <= POOL_ORDER; order++) {
+		void *p = memlab_alloc_pages(ctx->pool, order, __GFP_ZERO);
+		size_t off;
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		off = p - ctx->base;
+		KUNIT_EXPECT_EQ(test, memlab_block_phys(ctx->pool, p), base + off);
+		KUNIT_EXPECT_EQ(test, memlab_block_pfn(ctx->pool, p), PHYS_PFN(base + off));
+		KUNIT_EXPECT_PTR_EQ(test, memlab_phys_to_virt(ctx->pool, base + off), p);
+		KUNIT_EXPECT_EQ(test, virt_to_phys(p), base + off);
+		/* __GFP_ZERO: first and last byte as witnesses. */
+		KUNIT_EXPECT_EQ(test, ((u8 *)p)[0], 0);
+		KUNIT_EXPECT_EQ(test, ((u8 *)p)[(PAGE_SIZE << order) - 1], 0);
+		memset(p, 0xa5, PAGE_SIZE << order);
+		KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, order), 0);
+	}
+	KUNIT_EXPECT_EQ(test, memlab_block_phys(ctx->pool, &order), 0);
+	KUNIT_EXPECT_NULL(test, memlab_phys_to_virt(ctx->pool, base - 1));
+	expect_all_free(test, ctx->pool);
+}
+
+static void memlab_buddy_test_destroy_busy(struct kunit *test)
+{
+	struct buddy_ctx *ctx = test->priv;
+	void *p = memlab_alloc_pages(ctx->pool, 3, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, memlab_pool_destroy(ctx->pool), -EBUSY);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, 3), 0);
+	expect_all_free(test, ctx->pool);
+}
+
+static void memlab_buddy_test_default_pool(struct kunit *test)
+{
+	struct memlab_pool *pool = memlab_default_pool();
+	struct memlab_pool_info before, after;
+	void *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	memlab_pool_get_info(pool, &before);
+	KUNIT_EXPECT_GT(test, before.total_pages, 0UL);
+	KUNIT_EXPECT_GE(test, before.max_order, 10U);
+	p = memlab_alloc_pages(pool, 0, __GFP_ZERO);
+	if (!p)
+		kunit_skip(test, "default pool is exhausted by another user");
+	KUNIT_EXPECT_NE(test, memlab_block_phys(pool, p), 0);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(pool, p, 0), 0);
+	memlab_pool_get_info(pool, &after);
+	KUNIT_EXPECT_EQ(test, after.free_pages, before.free_pages);
+	KUNIT_EXPECT_EQ(test, memlab_pool_check(pool), 0U);
+}
+
+struct live_block {
+	void *addr;
+	unsigned int order;
+};
+
+static void memlab_buddy_test_random(struct kunit *test)
+{
+	struct buddy_ctx *ctx = test->priv;
+	u32 s = seed ? seed : get_random_u32();
+	struct live_block *live;
+	struct rnd_state rnd;
+	unsigned int nlive = 0, i;
+
+	kunit_info(test, "seed %u (replay with seed=%u)\n", s, s);
+	prandom_seed_state(&rnd, s);
+	live = kunit_kcalloc(test, POOL_PAGES, sizeof(*live), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, live);
+	for (i = 0; i < 20000; i++) {
+		u32 r = prandom_u32_state(&rnd);
+
+		if (nlive && (r % 100 < 45 || nlive == POOL_PAGES)) {
+			unsigned int k = prandom_u32_state(&rnd) % nlive;
+
+			KUNIT_ASSERT_EQ(test, memlab_free_pages(ctx->pool, live[k].addr,
+								live[k].order), 0);
+			live[k] = live[--nlive];
+		} else {
+			unsigned int order = prandom_u32_state(&rnd) % (POOL_ORDER + 1);
+			void *p = memlab_alloc_pages(ctx->pool, order, __GFP_NOWARN);
+
+			if (p) {
+				live[nlive].addr = p;
+				live[nlive++].order = order;
+			}
+		}
+		if (!(i % 1000))
+			KUNIT_ASSERT_EQ(test, memlab_pool_check(ctx->pool), 0U);
+	}
+	while (nlive--)
+		KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, live[nlive].addr,
+							live[nlive].order), 0);
+	expect_all_free(test, ctx->pool);
+}
+
+struct stress_arg {
+	struct memlab_pool *pool;
+	struct completion done;
+	unsigned int id;
+	unsigned long errors;
+	unsigned long allocs;
+};
+
+static int memlab_buddy_stress_fn(void *data)
+{
+	struct stress_arg *arg = data;
+	struct live_block live[32];
+	unsigned int nlive = 0, i;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, seed + arg->id);
+	for (i = 0; i < 5000; i++) {
+		u32 r = prandom_u32_state(&rnd);
+
+		if (nlive && (r & 1 || nlive == ARRAY_SIZE(live))) {
+			nlive--;
+			if (memlab_free_pages(arg->pool, live[nlive].addr, live[nlive].order))
+				arg->errors++;
+		} else {
+			unsigned int order = (r >> 1) % 5;
+			u8 *p = memlab_alloc_pages(arg->pool, order, __GFP_NOWARN);
+
+			if (!p)
+				continue;
+			/* Another thread writing the same block would show here. */
+			memset(p, arg->id, PAGE_SIZE << order);
+			if (p[(PAGE_SIZE << order) - 1] != (u8)arg->id)
+				arg->errors++;
+			live[nlive].addr = p;
+			live[nlive++].order = order;
+			arg->allocs++;
+		}
+		if (!(i % 256))
+			cond_resched();
+	}
+	while (nlive--)
+		if (memlab_free_pages(arg->pool, live[nlive].addr, live[nlive].order))
+			arg->errors++;
+	complete(&arg->done);
+	return 0;
+}
+
+static void memlab_buddy_test_threads(struct kunit *test)
+{
+	struct buddy_ctx *ctx = test->priv;
+	unsigned int n = max(4U, num_online_cpus()), i;
+	struct stress_arg *args;
+
+	args = kunit_kcalloc(test, n, sizeof(*args), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, args);
+	for (i = 0; i < n; i++) {
+		struct task_struct *t;
+
+		args[i].pool = ctx->pool;
+		args[i].id = i + 1;
+		init_completion(&args[i].done);
+		t = kthread_run(memlab_buddy_stress_fn, &args[i], "memlab-stress/%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	for (i = 0; i < n; i++) {
+		wait_for_completion(&args[i].done);
+		KUNIT_EXPECT_EQ_MSG(test, args[i].errors, 0UL, "thread %u", i);
+		KUNIT_EXPECT_GT(test, args[i].allocs, 0UL);
+	}
+	expect_all_free(test, ctx->pool);
+}
+
+static struct kunit_case memlab_buddy_test_cases[] = {
+	KUNIT_CASE(memlab_buddy_test_limits),
+	KUNIT_CASE(memlab_buddy_test_fill_every_order),
+	KUNIT_CASE(memlab_buddy_test_pessimistic),
+	KUNIT_CASE(memlab_buddy_test_pathological),
+	KUNIT_CASE(memlab_buddy_test_misuse),
+	KUNIT_CASE(memlab_buddy_test_addresses),
+	KUNIT_CASE(memlab_buddy_test_destroy_busy),
+	KUNIT_CASE(memlab_buddy_test_default_pool),
+	KUNIT_CASE_SLOW(memlab_buddy_test_random),
+	KUNIT_CASE_SLOW(memlab_buddy_test_threads),
+	{}
+};
+
+static struct kunit_suite memlab_buddy_test_suite = {
+	.name = "memlab_buddy",
+	.init = memlab_buddy_test_init,
+	.exit = memlab_buddy_test_exit,
+	.test_cases = memlab_buddy_test_cases,
+};
+
+kunit_test_suite(memlab_buddy_test_suite);
+
+static int __init memlab_buddy_kunit_init(void)
+{
+	WARN(inject_warn, "warning injected with inject_warn=1\n");
+	return 0;
+}
+module_init(memlab_buddy_kunit_init);
+
+static void __exit memlab_buddy_kunit_exit(void)
+{
+}
+module_exit(memlab_buddy_kunit_exit);
+
+MODULE_DESCRIPTION("KUnit tests for the memlab buddy allocator");
+MODULE_LICENSE("GPL");

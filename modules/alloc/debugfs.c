@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memlab_alloc debugfs reports: /sys/kernel/debug/memlab/alloc/<pool>/
+ *
+ *   buddyinfo  free blocks per order, in /proc/buddyinfo's shape
+ *   stats      counters per order, misuse counts, extfrag indices
+ *   map        a picture of the pool, one character per span of pages
+ *   check      walks every invariant and prints the result
+ *
+ * The formats are documented in the README and parsed by the tests.
+ */
+#include <linux/debugfs.h>
+#include <linux/export.h>
+#include <linux/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include <memlab/alloc.h>
+
+#include "internal.h"
+
+static struct dentry *memlab_root, *memlab_alloc_dir;
+
+/**
+ * memlab_debugfs_root() - the memlab directory in debugfs
+ *
+ * Other memlab modules put their reports under it.
+ *
+ * Context: Any context.
+ * Return: the dentry of /sys/kernel/debug/memlab, or an ERR_PTR() when
+ * debugfs is unavailable (debugfs_create_* accept either).
+ */
+struct dentry *memlab_debugfs_root(void)
+{
+	return memlab_root;
+}
+EXPORT_SYMBOL_GPL(memlab_debugfs_root);
+
+/* A copy of the buddy's counters, taken under the lock. */
+struct memlab_snapshot {
+	struct memlab_buddy b;
+};
+
+static void memlab_snapshot(struct memlab_pool *pool, struct memlab_snapshot *s)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	s->b = pool->buddy;
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+static int buddyinfo_show(struct seq_file *m, void *v)
+{
+	struct memlab_pool *pool = m->private;
+	struct memlab_snapshot *s;
+	unsigned int o;
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	memlab_snapshot(pool, s);
+	seq_printf(m, "Pool %s, zone %8s ", pool->name, "memlab");
+	for (o = 0; o <= s->b.max_order; o++)
+		seq_printf(m, "%6u ", s->b.nr_free[o]);
+	seq_putc(m, '\n');
+	kfree(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(buddyinfo);
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	struct memlab_pool *pool = m->private;
+	struct memlab_buddy *b;
+	struct memlab_snapshot *s;
+	unsigned int o, i;
+	u32 largest;
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	memlab_snapshot(pool, s);
+	b = &s->b;
+	largest = memlab_buddy_largest_free_order(b);
+
+	seq_printf(m, "pool %s\n", pool->name);
+	seq_printf(m, "source %s\n", memlab_pool_source_name(pool));
+	seq_printf(m, "chunks %u\n", pool->nr_chunks);
+	for (i = 0; i < pool->nr_chunks; i++)
+		seq_printf(m, "chunk %u %pa %lu\n", i, &pool->chunks[i].phys,
+			   (unsigned long)pool->chunks[i].nr_pages << PAGE_SHIFT);
+	seq_printf(m, "page_size %lu\n", PAGE_SIZE);
+	seq_printf(m, "max_order %u\n", b->max_order);
+	seq_printf(m, "total_pages %u\n", b->managed_pages);
+	seq_printf(m, "free_pages %u\n", b->free_pages);
+	seq_printf(m, "free_bytes %llu\n", (u64)b->free_pages << PAGE_SHIFT);
+	if (largest == MEMLAB_BUDDY_NONE)
+		seq_puts(m, "largest_free_order -1\nlargest_free_bytes 0\n");
+	else
+		seq_printf(m, "largest_free_order %u\nlargest_free_bytes %llu\n",
+			   largest, (u64)PAGE_SIZE << largest);
+	seq_printf(m, "metadata_bytes %zu\n", b->nr_pages * sizeof(*pool->meta));
+	for (i = MEMLAB_MISUSE_DOUBLE_FREE; i < MEMLAB_MISUSE_NR; i++)
+		seq_printf(m, "misuse_%s %llu\n", memlab_buddy_misuse_name(i), b->misuse[i]);
+
+	seq_printf(m, "%-5s %12s %12s %12s %12s %12s %8s %9s %9s\n", "order", "allocs",
+		   "frees", "splits", "merges", "fails", "free", "unusable", "fragindex");
+	for (o = 0; o <= b->max_order; o++) {
+		struct memlab_buddy_order_stats *st = &b->stats[o];
+		struct memlab_buddy_frag fr;
+
+		memlab_buddy_frag(b, o, &fr);
+		seq_printf(m, "%-5u %12llu %12llu %12llu %12llu %12llu %8u", o, st->allocs,
+			   st->frees, st->splits, st->merges, st->fails, b->nr_free[o]);
+		seq_printf(m, " %5d.%03d %5d.%03d\n", fr.unusable / 1000, fr.unusable % 1000,
+			   fr.fragmentation / 1000, abs(fr.fragmentation % 1000));
+	}
+	kfree(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+#define MAP_COLUMNS	64
+#define MAP_CELLS_MAX	1024
+
+static char map_order_char(unsigned int order)
+{
+	return order < 10 ? '0' + order : 'A' + order - 10;
+}
+
+/*
+ * One character per span of pages: '.' all free, an order digit when the
+ * span lies in one allocated block of that order, '*' for a span holding
+ * several blocks some of which are allocated, ' ' for a hole.
+ */
+static char map_cell(struct memlab_buddy *b, u32 start, u32 span)
+{
+	u32 i = memlab_buddy_block_of(b, start), end = min(start + span, b->nr_pages);
+	bool any_used = false, any_free = false, any_hole = false;
+
+	if (i == MEMLAB_BUDDY_NONE) {
+		i = start;
+	} else if (i + (1U << b->pages[i].order) >= end) {
+		if (b->pages[i].state == MEMLAB_PG_USED)
+			return map_order_char(b->pages[i].order);
+		return '.';
+	}
+	while (i < end) {
+		struct memlab_buddy_page *pg = &b->pages[i];
+
+		switch (pg->state) {
+		case MEMLAB_PG_FREE:
+			any_free = true;
+			i += 1U << pg->order;
+			break;
+		case MEMLAB_PG_USED:
+			any_used = true;
+			i += 1U << pg->order;
+			break;
+		default:
+			any_hole = true;
+			i++;
+			break;
+		}
+	}
+	if (any_used)
+		return '*';
+	if (any_free)
+		return '.';
+	return any_hole ? ' ' : '?';
+}
+
+static int map_show(struct seq_file *m, void *v)
+{
+	struct memlab_pool *pool = m->private;
+	struct memlab_buddy *b = &pool->buddy;
+	char line[MAP_COLUMNS + 1];
+	unsigned long flags;
+	u32 span = 1, cell, cells;
+
+	while (DIV_ROUND_UP(b->nr_pages, span) > MAP_CELLS_MAX)
+		span <<= 1;
+	cells = DIV_ROUND_UP(b->nr_pages, span);
+	seq_printf(m, "# pool %s: %u pages, one character = %u page%s (%lu KiB)\n",
+		   pool->name, b->nr_pages, span, span > 1 ? "s" : "",
+		   (span * PAGE_SIZE) >> 10);
+	seq_puts(m, "# . free  0-9,A-K allocated block of that order  * mixed  ' ' hole\n");
+	for (cell = 0; cell < cells; cell += MAP_COLUMNS) {
+		u32 n = min_t(u32, MAP_COLUMNS, cells - cell), j;
+
+		/* One line per acquisition keeps interrupts-off time short. */
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		for (j = 0; j < n; j++)
+			line[j] = map_cell(b, (cell + j) * span, span);
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		line[n] = '\0';
+		seq_printf(m, "%08llx %s\n", (u64)cell * span << PAGE_SHIFT, line);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(map);
+
+static void check_report(void *ctx, const char *msg)
+{
+	seq_printf(ctx, "  %s\n", msg);
+}
+
+static int check_show(struct seq_file *m, void *v)
+{
+	struct memlab_pool *pool = m->private;
+	unsigned int errors;
+	unsigned long flags;
+
+	/*
+	 * seq_printf() only fills the buffer it has, so it may run under the
+	 * lock; when the buffer overflows, seq_file calls us again with a
+	 * larger one.
+	 */
+	seq_printf(m, "pool %s\n", pool->name);
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	errors = memlab_buddy_check(&pool->buddy, check_report, m);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	if (seq_has_overflowed(m))
+		return 0;
+	seq_printf(m, "buddy: %s", errors ? "FAILED" : "ok");
+	if (errors)
+		seq_printf(m, " (%u errors)", errors);
+	seq_puts(m, "\n");
+	seq_printf(m, "result: %s\n", errors ? "FAILED" : "ok");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(check);
+
+void memlab_debugfs_add_pool(struct memlab_pool *pool)
+{
+	struct dentry *d = debugfs_create_dir(pool->name, memlab_alloc_dir);
+
+	pool->debugfs = d;
+	debugfs_create_file("buddyinfo", 0444, d, pool, &buddyinfo_fops);
+	debugfs_create_file("stats", 0444, d, pool, &stats_fops);
+	debugfs_create_file("map", 0444, d, pool, &map_fops);
+	debugfs_create_file("check", 0444, d, pool, &check_fops);
+}
+
+void memlab_debugfs_remove_pool(struct memlab_pool *pool)
+{
+	debugfs_remove_recursive(pool->debugfs);
+	pool->debugfs = NULL;
+}
+
+void memlab_debugfs_init(void)
+{
+	memlab_root = debugfs_create_dir("memlab", NULL);
+	memlab_alloc_dir = debugfs_create_dir("alloc", memlab_root);
+}
+
+void memlab_debugfs_exit(void)
+{
+	debugfs_remove_recursive(memlab_root);
+	memlab_root = NULL;
+	memlab_alloc_dir = NULL;
+}

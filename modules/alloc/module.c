@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memlab_alloc module: parameters and the default pool.
+ *
+ * The default pool is the reserved-memory region that the memory-region
+ * property of the "memlab,memlab" device-tree node names; without such a
+ * node (or with use_dt=0) it is pool_size bytes taken from the page
+ * allocator at load time.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/of.h>
+#include <linux/of_reserved_mem.h>
+#include <linux/sizes.h>
+
+#include <memlab/alloc.h>
+
+#include "internal.h"
+
+#define MEMLAB_POOL_SIZE_MAX	SZ_1G
+
+static unsigned long long pool_size = SZ_16M;
+static bool use_dt = true;
+
+static int pool_size_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long long size;
+	char *end;
+
+	size = memparse(val, &end);
+	if (*end == '\n')
+		end++;
+	if (end == val || *end || !size || !PAGE_ALIGNED(size) ||
+	    size > MEMLAB_POOL_SIZE_MAX)
+		return -EINVAL;	/* the module loader logs the value */
+	*(unsigned long long *)kp->arg = size;
+	return 0;
+}
+
+static const struct kernel_param_ops pool_size_ops = {
+	.set = pool_size_set,
+	.get = param_get_ullong,
+};
+
+module_param_cb(pool_size, &pool_size_ops, &pool_size, 0444);
+MODULE_PARM_DESC(pool_size,
+		 "Default pool size when no device-tree pool is used, e.g. 16M (default 16M, max 1G)");
+module_param(use_dt, bool, 0444);
+MODULE_PARM_DESC(use_dt, "Use the memlab,memlab device-tree pool when present (default 1)");
+
+static struct memlab_pool *default_pool;
+
+/**
+ * memlab_default_pool() - the pool memlab_alloc created at load time
+ *
+ * Context: Any context.
+ * Return: the default pool; it lives as long as the module.
+ */
+struct memlab_pool *memlab_default_pool(void)
+{
+	return default_pool;
+}
+EXPORT_SYMBOL_GPL(memlab_default_pool);
+
+/* The reserved-memory region of the memlab,memlab node, if it has one. */
+static struct memlab_pool *memlab_dt_pool(void)
+{
+	struct device_node *np, *rnp;
+	struct reserved_mem *rmem;
+	struct memlab_pool *pool;
+
+	np = of_find_compatible_node(NULL, NULL, "memlab,memlab");
+	if (!np)
+		return NULL;
+	if (!of_device_is_available(np)) {
+		of_node_put(np);
+		return NULL;
+	}
+	rnp = of_parse_phandle(np, "memory-region", 0);
+	if (!rnp) {
+		pr_err("%pOF: no memory-region; using kernel pages\n", np);
+		of_node_put(np);
+		return NULL;
+	}
+	rmem = of_reserved_mem_lookup(rnp);
+	if (!rmem) {
+		pr_err("%pOF: %pOF is not a reserved-memory region; using kernel pages\n",
+		       np, rnp);
+		pool = NULL;
+	} else {
+		pool = memlab_pool_create_reserved("default", rmem->base, rmem->size);
+		if (IS_ERR(pool))
+			pr_err("%pOF: cannot use %pa+%pa (%pe); using kernel pages\n",
+			       rnp, &rmem->base, &rmem->size, pool);
+		else
+			pr_info("default pool: %pOF at %pa, %llu KiB\n", rnp,
+				&rmem->base, (unsigned long long)rmem->size >> 10);
+	}
+	of_node_put(rnp);
+	of_node_put(np);
+	return IS_ERR(pool) ? NULL : pool;
+}
+
+static int __init memlab_alloc_init(void)
+{
+	memlab_debugfs_init();
+	if (use_dt)
+		default_pool = memlab_dt_pool();
+	if (!default_pool) {
+		default_pool = memlab_pool_create_pages("default", pool_size);
+		if (IS_ERR(default_pool)) {
+			int ret = PTR_ERR(default_pool);
+
+			pr_err("cannot take %llu KiB for the default pool: %pe\n",
+			       pool_size >> 10, default_pool);
+			memlab_debugfs_exit();
+			return ret;
+		}
+		pr_info("default pool: %llu KiB of kernel pages\n", pool_size >> 10);
+	}
+	return 0;
+}
+
+static void __exit memlab_alloc_exit(void)
+{
+	/* Users hold module references, so nothing is allocated by now. */
+	if (memlab_pool_destroy(default_pool))
+		pr_err("default pool leaked at unload\n");
+	memlab_debugfs_exit();
+}
+
+module_init(memlab_alloc_init);
+module_exit(memlab_alloc_exit);
+
+MODULE_DESCRIPTION("memlab buddy allocator over device-tree or kernel-supplied pools");
+MODULE_AUTHOR("memlab developers");
+MODULE_LICENSE("GPL");

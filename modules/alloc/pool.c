@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memlab pools
+ *
+ * A pool is one or more physically contiguous chunks of memory managed by
+ * one buddy allocator (buddy.c). The chunks are laid out in the buddy's
+ * index space at multiples of the largest block size, so a block never
+ * spans two chunks; a chunk shorter than that leaves a hole behind it. The
+ * per-page descriptors live in a kvmalloc()ed array, never in the pool, so
+ * a pool can sit on a no-map carve-out and a stray write into a block
+ * cannot corrupt the allocator.
+ *
+ * Blocks are named by their kernel address, as with __get_free_pages().
+ * Every buddy operation runs under the pool's raw spinlock with interrupts
+ * off, so the API can be used from any context.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bsearch.h>
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+
+#include <memlab/alloc.h>
+
+#include "compat.h"
+#include "internal.h"
+
+/* Every pool, for name lookups and debugfs. */
+LIST_HEAD(memlab_pools);
+/* Guards memlab_pools and the pools' debugfs directories. */
+DEFINE_MUTEX(memlab_pools_lock);
+
+static const char *const memlab_source_names[] = {
+	[MEMLAB_SRC_CALLER]	= "caller",
+	[MEMLAB_SRC_KERNEL]	= "kernel-pages",
+	[MEMLAB_SRC_RESERVED]	= "reserved-memory",
+};
+
+const char *memlab_pool_source_name(const struct memlab_pool *pool)
+{
+	return memlab_source_names[pool->source];
+}
+
+static int memlab_chunk_cmp(const void *a, const void *b)
+{
+	const struct memlab_chunk *ca = a, *cb = b;
+
+	if (ca->vaddr == cb->vaddr)
+		return 0;
+	return ca->vaddr < cb->vaddr ? -1 : 1;
+}
+
+static int memlab_chunk_find(const void *key, const void *elt)
+{
+	const struct memlab_chunk *c = elt;
+	unsigned long addr = (unsigned long)key, base = (unsigned long)c->vaddr;
+
+	if (addr < base)
+		return -1;
+	if (addr - base >= (unsigned long)c->nr_pages << PAGE_SHIFT)
+		return 1;
+	return 0;
+}
+
+static const struct memlab_chunk *memlab_chunk_of(const struct memlab_pool *pool,
+						  const void *addr)
+{
+	return bsearch(addr, pool->chunks, pool->nr_chunks, sizeof(*pool->chunks),
+		       memlab_chunk_find);
+}
+
+static const struct memlab_chunk *memlab_chunk_of_index(const struct memlab_pool *pool,
+							u32 idx)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_chunks; i++) {
+		const struct memlab_chunk *c = &pool->chunks[i];
+
+		if (idx >= c->first && idx - c->first < c->nr_pages)
+			return c;
+	}
+	return NULL;
+}
+
+phys_addr_t memlab_pool_index_phys(const struct memlab_pool *pool, u32 idx)
+{
+	const struct memlab_chunk *c = memlab_chunk_of_index(pool, idx);
+
+	return c ? c->phys + ((phys_addr_t)(idx - c->first) << PAGE_SHIFT) : 0;
+}
+
+static void *memlab_index_virt(const struct memlab_pool *pool, u32 idx)
+{
+	const struct memlab_chunk *c = memlab_chunk_of_index(pool, idx);
+
+	return c ? c->vaddr + ((size_t)(idx - c->first) << PAGE_SHIFT) : NULL;
+}
+
+/*
+ * Allocate the pool with room for @nr_chunks chunks, unnamed and unlisted.
+ * The caller fills the chunks, then calls memlab_pool_setup().
+ */
+static struct memlab_pool *memlab_pool_alloc(const char *name, unsigned int nr_chunks)
+{
+	struct memlab_pool *pool;
+
+	if (!name || !*name || strlen(name) >= sizeof(pool->name) ||
+	    strchr(name, '/'))
+		return ERR_PTR(-EINVAL);
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	pool->chunks = kcalloc(nr_chunks, sizeof(*pool->chunks), GFP_KERNEL);
+	if (!pool->chunks) {
+		kfree(pool);
+		return ERR_PTR(-ENOMEM);
+	}
+	strscpy(pool->name, name, sizeof(pool->name));
+	pool->nr_chunks = nr_chunks;
+	raw_spin_lock_init(&pool->lock);
+	INIT_LIST_HEAD(&pool->node);
+	return pool;
+}
+
+/*
+ * Lay the chunks out in index space @stride pages apart, build the buddy
+ * over them with blocks of at most 2^@max_order pages, and publish the pool.
+ */
+static int memlab_pool_setup(struct memlab_pool *pool, u32 stride, unsigned int max_order)
+{
+	struct memlab_pool *other;
+	unsigned int i;
+	u64 nr_index;
+	int ret;
+
+	nr_index = (u64)stride * (pool->nr_chunks - 1) + pool->chunks[pool->nr_chunks - 1].nr_pages;
+	if (nr_index >= MEMLAB_BUDDY_NONE)
+		return -E2BIG;
+	for (i = 0; i < pool->nr_chunks; i++)
+		pool->chunks[i].first = i * stride;
+	pool->meta = kvcalloc(nr_index, sizeof(*pool->meta), GFP_KERNEL);
+	if (!pool->meta)
+		return -ENOMEM;
+	ret = memlab_buddy_init(&pool->buddy, pool->meta, nr_index, max_order);
+	if (ret)
+		goto err_meta;
+	for (i = 0; i < pool->nr_chunks; i++)
+		memlab_buddy_add_range(&pool->buddy, pool->chunks[i].first,
+				       pool->chunks[i].nr_pages);
+	sort(pool->chunks, pool->nr_chunks, sizeof(*pool->chunks), memlab_chunk_cmp, NULL);
+
+	mutex_lock(&memlab_pools_lock);
+	list_for_each_entry(other, &memlab_pools, node) {
+		if (!strcmp(other->name, pool->name)) {
+			mutex_unlock(&memlab_pools_lock);
+			ret = -EEXIST;
+			goto err_meta;
+		}
+	}
+	list_add_tail(&pool->node, &memlab_pools);
+	memlab_debugfs_add_pool(pool);
+	mutex_unlock(&memlab_pools_lock);
+	return 0;
+
+err_meta:
+	kvfree(pool->meta);
+	pool->meta = NULL;
+	return ret;
+}
+
+static void memlab_pool_free(struct memlab_pool *pool)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_chunks; i++) {
+		struct memlab_chunk *c = &pool->chunks[i];
+
+		if (c->page)
+			__free_pages(c->page, ilog2(c->nr_pages));
+		else if (pool->memremapped && c->vaddr)
+			memunmap(c->vaddr);
+	}
+	kvfree(pool->meta);
+	kfree(pool->chunks);
+	kfree(pool);
+}
+
+static unsigned int memlab_order_for(u64 nr_pages)
+{
+	return min_t(unsigned int, ilog2(nr_pages), MEMLAB_BUDDY_MAX_ORDER);
+}
+
+/**
+ * memlab_pool_create() - create a pool over a caller-supplied range
+ * @name: unique name, also the pool's debugfs directory
+ * @vaddr: kernel address of the range, page aligned
+ * @phys: physical address of the range, page aligned
+ * @size: size in bytes, a multiple of PAGE_SIZE
+ *
+ * The range must stay mapped at @vaddr until memlab_pool_destroy(). The
+ * largest block is the largest power of two pages not above @size.
+ *
+ * Context: Process context; sleeps.
+ * Return: the pool, or an ERR_PTR(): -EINVAL for a bad name or range,
+ * -EEXIST when the name is taken, -E2BIG or -ENOMEM.
+ */
+struct memlab_pool *memlab_pool_create(const char *name, void *vaddr,
+				       phys_addr_t phys, size_t size)
+{
+	struct memlab_pool *pool;
+	u64 nr_pages = size >> PAGE_SHIFT;
+	int ret;
+
+	if (!vaddr || !nr_pages || !PAGE_ALIGNED(size) || !PAGE_ALIGNED(vaddr) ||
+	    !PAGE_ALIGNED(phys))
+		return ERR_PTR(-EINVAL);
+	if (nr_pages >= MEMLAB_BUDDY_NONE)
+		return ERR_PTR(-E2BIG);
+	pool = memlab_pool_alloc(name, 1);
+	if (IS_ERR(pool))
+		return pool;
+	pool->source = MEMLAB_SRC_CALLER;
+	pool->chunks[0].vaddr = vaddr;
+	pool->chunks[0].phys = phys;
+	pool->chunks[0].nr_pages = nr_pages;
+	ret = memlab_pool_setup(pool, nr_pages, memlab_order_for(nr_pages));
+	if (ret) {
+		memlab_pool_free(pool);
+		return ERR_PTR(ret);
+	}
+	return pool;
+}
+EXPORT_SYMBOL_GPL(memlab_pool_create);
+
+/* The default pool's constructor for a device-tree reserved-memory region. */
+struct memlab_pool *memlab_pool_create_reserved(const char *name, phys_addr_t phys,
+						size_t size)
+{
+	struct memlab_pool *pool;
+	u64 nr_pages = size >> PAGE_SHIFT;
+	int ret;
+
+	if (!nr_pages || !PAGE_ALIGNED(size) || !PAGE_ALIGNED(phys))
+		return ERR_PTR(-EINVAL);
+	if (nr_pages >= MEMLAB_BUDDY_NONE)
+		return ERR_PTR(-E2BIG);
+	pool = memlab_pool_alloc(name, 1);
+	if (IS_ERR(pool))
+		return pool;
+	pool->source = MEMLAB_SRC_RESERVED;
+	pool->memremapped = true;
+	/* Works for mapped and no-map regions alike. */
+	pool->chunks[0].vaddr = memremap(phys, size, MEMREMAP_WB);
+	pool->chunks[0].phys = phys;
+	pool->chunks[0].nr_pages = nr_pages;
+	if (!pool->chunks[0].vaddr) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = memlab_pool_setup(pool, nr_pages, memlab_order_for(nr_pages));
+	if (ret)
+		goto err;
+	return pool;
+err:
+	memlab_pool_free(pool);
+	return ERR_PTR(ret);
+}
+
+/**
+ * memlab_pool_create_pages() - create a pool from pages of the page allocator
+ * @name: unique name, also the pool's debugfs directory
+ * @size: size in bytes, a multiple of PAGE_SIZE
+ *
+ * The memory is taken as chunks of the largest order alloc_pages() gives
+ * (4 MiB with 4 KiB pages), and the last chunk as smaller ones when @size
+ * is not a multiple of that; each chunk is physically contiguous and the
+ * largest block is one chunk.
+ *
+ * Context: Process context; sleeps.
+ * Return: the pool, or an ERR_PTR(): -EINVAL for a bad name or size,
+ * -EEXIST when the name is taken, -ENOMEM when the pages cannot be had.
+ */
+struct memlab_pool *memlab_pool_create_pages(const char *name, size_t size)
+{
+	unsigned int chunk_order, nr_chunks, i;
+	u64 nr_pages = size >> PAGE_SHIFT, left;
+	struct memlab_pool *pool;
+	int ret;
+
+	if (!nr_pages || !PAGE_ALIGNED(size) || nr_pages >= MEMLAB_BUDDY_NONE)
+		return ERR_PTR(-EINVAL);
+	chunk_order = min_t(unsigned int, MEMLAB_PAGE_MAX_ORDER, ilog2(nr_pages));
+	/* Whole chunks, then one per set bit of the remainder. */
+	nr_chunks = (nr_pages >> chunk_order) +
+		    hweight64(nr_pages & ((1ULL << chunk_order) - 1));
+	pool = memlab_pool_alloc(name, nr_chunks);
+	if (IS_ERR(pool))
+		return pool;
+	pool->source = MEMLAB_SRC_KERNEL;
+	left = nr_pages;
+	for (i = 0; i < nr_chunks; i++) {
+		unsigned int order = min_t(unsigned int, chunk_order, ilog2(left));
+		struct memlab_chunk *c = &pool->chunks[i];
+
+		c->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL, order);
+		if (!c->page) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		c->vaddr = page_address(c->page);
+		c->phys = page_to_phys(c->page);
+		c->nr_pages = 1U << order;
+		left -= c->nr_pages;
+	}
+	ret = memlab_pool_setup(pool, 1U << chunk_order, chunk_order);
+	if (ret)
+		goto err;
+	return pool;
+err:
+	memlab_pool_free(pool);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(memlab_pool_create_pages);
+
+/**
+ * memlab_pool_destroy() - destroy a pool with nothing allocated
+ * @pool: the pool
+ *
+ * A pool with blocks still allocated is left as it is and what is
+ * outstanding is logged.
+ *
+ * Context: Process context; sleeps.
+ * Return: 0, or -EBUSY when blocks are still allocated.
+ */
+int memlab_pool_destroy(struct memlab_pool *pool)
+{
+	struct memlab_buddy *b = &pool->buddy;
+	unsigned long flags;
+	u32 used;
+
+	mutex_lock(&memlab_pools_lock);
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	used = b->managed_pages - b->free_pages;
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	if (used) {
+		mutex_unlock(&memlab_pools_lock);
+		pr_warn("pool %s: not destroyed, %u pages still allocated\n",
+			pool->name, used);
+		memlab_pool_report_used(pool);
+		return -EBUSY;
+	}
+	list_del(&pool->node);
+	memlab_debugfs_remove_pool(pool);
+	mutex_unlock(&memlab_pools_lock);
+	memlab_pool_free(pool);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memlab_pool_destroy);
+
+/*
+ * Log the blocks still allocated in @pool, at most a few lines. The walk
+ * is done without the lock held for long: one block per acquisition.
+ */
+void memlab_pool_report_used(struct memlab_pool *pool)
+{
+	struct memlab_buddy *b = &pool->buddy;
+	unsigned int shown = 0;
+	unsigned long flags;
+	u32 i = 0;
+
+	while (i < b->nr_pages && shown < 8) {
+		u8 state, order;
+
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		state = b->pages[i].state;
+		order = b->pages[i].order;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		if (state == MEMLAB_PG_USED) {
+			pr_warn("pool %s: order-%u block at %pa still allocated\n",
+				pool->name, order,
+				&(phys_addr_t){ memlab_pool_index_phys(pool, i) });
+			shown++;
+		}
+		i += (state == MEMLAB_PG_USED || state == MEMLAB_PG_FREE) ? 1U << order : 1;
+	}
+}
+
+/**
+ * memlab_alloc_pages() - allocate a block of 2^@order pages
+ * @pool: the pool
+ * @order: block order
+ * @gfp: __GFP_ZERO to zero the block, __GFP_NOWARN to stay quiet on
+ *	failure; other flags are ignored, the call never sleeps
+ *
+ * Context: Any context.
+ * Return: the block's kernel address, naturally aligned within the pool,
+ * or NULL when no block of that order is free or @order is too large.
+ */
+void *memlab_alloc_pages(struct memlab_pool *pool, unsigned int order, gfp_t gfp)
+{
+	unsigned long flags;
+	void *addr;
+	long idx;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	idx = memlab_buddy_alloc(&pool->buddy, order);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	if (idx < 0) {
+		if (!(gfp & __GFP_NOWARN))
+			pr_debug("pool %s: no free order-%u block\n", pool->name, order);
+		return NULL;
+	}
+	addr = memlab_index_virt(pool, idx);
+	if (gfp & __GFP_ZERO)
+		memset(addr, 0, PAGE_SIZE << order);
+	return addr;
+}
+EXPORT_SYMBOL_GPL(memlab_alloc_pages);
+
+/**
+ * memlab_free_pages() - free a block from memlab_alloc_pages()
+ * @pool: the pool it came from
+ * @addr: the address memlab_alloc_pages() returned
+ * @order: the order it was allocated with
+ *
+ * A double free, a free of an address that does not start an allocated
+ * block or lies outside the pool, and a free with the wrong order are
+ * refused: they are counted (the pool's stats file), logged (ratelimited)
+ * and change nothing else.
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL when the free was refused.
+ */
+int memlab_free_pages(struct memlab_pool *pool, void *addr, unsigned int order)
+{
+	const struct memlab_chunk *c = memlab_chunk_of(pool, addr);
+	enum memlab_buddy_misuse misuse;
+	unsigned long flags;
+	size_t off;
+	int ret;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	if (!c) {
+		memlab_buddy_note_outside(&pool->buddy);
+		misuse = MEMLAB_MISUSE_OUTSIDE;
+		ret = -EINVAL;
+	} else {
+		off = addr - c->vaddr;
+		if (off & ~PAGE_MASK) {
+			pool->buddy.misuse[MEMLAB_MISUSE_BAD_ADDRESS]++;
+			misuse = MEMLAB_MISUSE_BAD_ADDRESS;
+			ret = -EINVAL;
+		} else {
+			ret = memlab_buddy_free(&pool->buddy, c->first + (off >> PAGE_SHIFT),
+						order, &misuse);
+		}
+	}
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	if (ret)
+		pr_warn_ratelimited("pool %s: %s: free of %p order %u from %pS refused\n",
+				    pool->name, memlab_buddy_misuse_name(misuse),
+				    addr, order, __builtin_return_address(0));
+	return ret;
+}
+EXPORT_SYMBOL_GPL(memlab_free_pages);
+
+/**
+ * memlab_block_phys() - physical address of a pool address
+ * @pool: the pool
+ * @addr: an address inside one of the pool's blocks
+ *
+ * Context: Any context.
+ * Return: the physical address, or 0 when @addr is outside the pool.
+ */
+phys_addr_t memlab_block_phys(struct memlab_pool *pool, const void *addr)
+{
+	const struct memlab_chunk *c = memlab_chunk_of(pool, addr);
+
+	return c ? c->phys + (addr - c->vaddr) : 0;
+}
+EXPORT_SYMBOL_GPL(memlab_block_phys);
+
+/**
+ * memlab_block_pfn() - page frame number of a pool address
+ * @pool: the pool
+ * @addr: an address inside one of the pool's blocks
+ *
+ * Context: Any context.
+ * Return: the PFN, or 0 when @addr is outside the pool.
+ */
+unsigned long memlab_block_pfn(struct memlab_pool *pool, const void *addr)
+{
+	const struct memlab_chunk *c = memlab_chunk_of(pool, addr);
+
+	return c ? PHYS_PFN(c->phys + (addr - c->vaddr)) : 0;
+}
+EXPORT_SYMBOL_GPL(memlab_block_pfn);
+
+/**
+ * memlab_phys_to_virt() - kernel address of a physical address in a pool
+ * @pool: the pool
+ * @phys: a physical address inside the pool
+ *
+ * Context: Any context.
+ * Return: the kernel address, or NULL when @phys is outside the pool.
+ */
+void *memlab_phys_to_virt(struct memlab_pool *pool, phys_addr_t phys)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_chunks; i++) {
+		const struct memlab_chunk *c = &pool->chunks[i];
+
+		if (phys >= c->phys && phys - c->phys < ((phys_addr_t)c->nr_pages << PAGE_SHIFT))
+			return c->vaddr + (phys - c->phys);
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(memlab_phys_to_virt);
+
+/**
+ * memlab_pool_get_info() - take a consistent snapshot of a pool's state
+ * @pool: the pool
+ * @info: filled in
+ *
+ * Context: Any context.
+ */
+void memlab_pool_get_info(struct memlab_pool *pool, struct memlab_pool_info *info)
+{
+	struct memlab_buddy *b = &pool->buddy;
+	unsigned long flags;
+	unsigned int o;
+
+	memset(info, 0, sizeof(*info));
+	info->name = pool->name;
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	info->total_pages = b->managed_pages;
+	info->free_pages = b->free_pages;
+	info->max_order = b->max_order;
+	for (o = 0; o <= b->max_order; o++)
+		info->nr_free[o] = b->nr_free[o];
+	info->double_free = b->misuse[MEMLAB_MISUSE_DOUBLE_FREE];
+	info->bad_address = b->misuse[MEMLAB_MISUSE_BAD_ADDRESS];
+	info->wrong_order = b->misuse[MEMLAB_MISUSE_WRONG_ORDER];
+	info->outside_pool = b->misuse[MEMLAB_MISUSE_OUTSIDE];
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+}
+EXPORT_SYMBOL_GPL(memlab_pool_get_info);
+
+static void memlab_check_log(void *ctx, const char *msg)
+{
+	pr_err("pool %s: check: %s\n", ((struct memlab_pool *)ctx)->name, msg);
+}
+
+/**
+ * memlab_pool_check() - verify every invariant of a pool's allocator
+ * @pool: the pool
+ *
+ * Walks the free lists and every page descriptor (see the README's
+ * description of the check file); the first errors are logged.
+ *
+ * Context: Any context; interrupts are off for a walk of the whole pool.
+ * Return: the number of errors, 0 when the pool is consistent.
+ */
+unsigned int memlab_pool_check(struct memlab_pool *pool)
+{
+	unsigned long flags;
+	unsigned int errors;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	errors = memlab_buddy_check(&pool->buddy, memlab_check_log, pool);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return errors;
+}
+EXPORT_SYMBOL_GPL(memlab_pool_check);

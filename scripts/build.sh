@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# build.sh KERNEL: build memlab's modules (and KUnit modules when the kernel
+# has KUnit) with W=1 against kernel KERNEL (a scripts/kernel.sh name), in a
+# copy of the sources under $MEMLAB_OUT/KERNEL/src, so several kernels can be
+# built side by side. Any compiler or modpost warning fails the build.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=$1
+kdir=$("$MEMLAB_TOP/scripts/kernel.sh" dir "$name")
+out=$MEMLAB_OUT/$name
+mkdir -p "$out/src"
+rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
+	--include '/Kbuild' --include '/modules/***' --include '/kunit/***' \
+	--include '/include/***' --exclude '*' \
+	"$MEMLAB_TOP/" "$out/src/"
+
+mk=(make -C "$kdir/kdir" M="$out/src" ARCH=arm64 W=1 -j"$MEMLAB_JOBS")
+if [ -n "${LLVM:-}" ]; then
+	mk+=(LLVM="$LLVM")
+else
+	mk+=(CROSS_COMPILE="${CROSS_COMPILE:-aarch64-linux-gnu-}")
+fi
+log=$out/build.log
+ml_step "$log" "build memlab against $name (W=1)" "${mk[@]}" modules
+if grep -E -i 'warning:|error:' "$log" >/dev/null; then
+	grep -E -i -A3 'warning:|error:' "$log" >&2
+	ml_die "build against $name has warnings; see $log"
+fi
+echo "$out"

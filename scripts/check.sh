@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# check.sh [KERNEL...]: every memlab test. `make check` runs it; with no
+# kernels named, the whole matrix (6.1 6.12 7.2).
+#
+#   host      host-side allocator tests (ASan/UBSan) and a bounded fuzz run
+#   static    checkpatch --strict, sparse, dtc on the overlays
+#   <kernel>  a W=1 build, then in QEMU: insmod/rmmod twice, KUnit through
+#             kunit.py parse, the userspace TAP tests, a kmemleak scan and a
+#             scan of the console for splats
+#
+# It ends with "N passed, N failed" and exits non-zero on any failure.
+# MEMLAB_INJECT=kunit,tap,warn makes the guest fail on purpose, to show the
+# harness notices. MEMLAB_FUZZ_SECONDS bounds each fuzzer (default 30).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernels=("$@")
+[ ${#kernels[@]} -gt 0 ] || kernels=(6.1 6.12 7.2)
+out=$MEMLAB_OUT/check
+rm -rf "$out"
+mkdir -p "$out"
+R=$out/results.txt
+: >"$R"
+res() { "$MEMLAB_TOP/scripts/results.py" "$R" "$@"; }
+
+"$MEMLAB_TOP/scripts/deps.sh" || ml_die "cannot install host packages"
+
+# The 6.12 tree supplies kunit.py and checkpatch.pl for every kernel.
+ksrc=$("$MEMLAB_TOP/scripts/kernel.sh" dir 6.12)/src || ml_die "cannot prepare the 6.12 kernel"
+kunit_py=$ksrc/tools/testing/kunit/kunit.py
+
+# --- host -------------------------------------------------------------
+ml_say "host-side allocator tests"
+if ml_step "$out/host-build.log" "build host tests" make -C "$MEMLAB_TOP/userspace/hosttest" \
+	OUT="$out/hosttest" all fuzz; then
+	"$out/hosttest/buddy_test" >"$out/buddy_test.tap" 2>&1
+	res tap host "$out/buddy_test.tap"
+	if ml_step "$out/fuzz.log" "fuzz the buddy core for ${MEMLAB_FUZZ_SECONDS:-30}s" \
+		make -C "$MEMLAB_TOP/userspace/hosttest" OUT="$out/hosttest" \
+		FUZZ_SECONDS="${MEMLAB_FUZZ_SECONDS:-30}" run-fuzz; then
+		res record host pass "buddy_fuzz: no crash in ${MEMLAB_FUZZ_SECONDS:-30}s"
+	else
+		res record host fail "buddy_fuzz" "see $out/fuzz.log"
+	fi
+else
+	res record host fail "host tests build" "see $out/host-build.log"
+fi
+res summary host
+
+# --- static -----------------------------------------------------------
+ml_say "static checks"
+while IFS= read -r f; do
+	if perl "$ksrc/scripts/checkpatch.pl" --no-tree --strict --quiet --terse \
+		--ignore SPDX_LICENSE_TAG -f "$MEMLAB_TOP/$f" >"$out/checkpatch.tmp" 2>&1; then
+		res record static pass "checkpatch --strict $f"
+	else
+		res record static fail "checkpatch --strict $f" "$(head -n 3 "$out/checkpatch.tmp")"
+		cat "$out/checkpatch.tmp" >>"$out/checkpatch.log"
+	fi
+done < <(cd "$MEMLAB_TOP" && git ls-files --cached --others --exclude-standard 'modules/*.[ch]' 'kunit/*.[ch]' 'include/*.h' 2>/dev/null ||
+	find modules kunit include -name '*.[ch]')
+for d in "$MEMLAB_TOP"/dts/*.dtso; do
+	if dtc -@ -Wno-avoid_unnecessary_addr_size -I dts -O dtb -o /dev/null "$d" \
+		>"$out/dtc.tmp" 2>&1 && [ ! -s "$out/dtc.tmp" ]; then
+		res record static pass "dtc -@ $(basename "$d")"
+	else
+		res record static fail "dtc -@ $(basename "$d")" "$(head -n 3 "$out/dtc.tmp")"
+	fi
+done
+res summary static
+
+# --- userspace --------------------------------------------------------
+if ml_step "$out/userspace.log" "cross-build userspace programs" \
+	make -C "$MEMLAB_TOP/userspace" OUT="$MEMLAB_OUT/userspace"; then
+	res record static pass "userspace builds with -Wall -Wextra -Werror"
+else
+	res record static fail "userspace build" "see $out/userspace.log"
+fi
+
+# --- kernels ----------------------------------------------------------
+for k in "${kernels[@]}"; do
+	g=kernel-$k
+	ml_say "kernel $k"
+	kd=$("$MEMLAB_TOP/scripts/kernel.sh" dir "$k") || {
+		res record "$g" fail "prepare kernel $k" "see $MEMLAB_CACHE/logs"
+		continue
+	}
+	if ! "$MEMLAB_TOP/scripts/build.sh" "$k" >/dev/null; then
+		res record "$g" fail "W=1 build, no warnings" "see $MEMLAB_OUT/$k/build.log"
+		continue
+	fi
+	res record "$g" pass "W=1 build, no warnings"
+	if [ "$k" = 6.12 ]; then
+		# sparse on the debug kernel (C=2: every file)
+		if make -C "$kd/kdir" M="$MEMLAB_OUT/$k/src" ARCH=arm64 \
+			CROSS_COMPILE="${CROSS_COMPILE:-aarch64-linux-gnu-}" C=2 \
+			modules >"$out/sparse-$k.log" 2>&1 &&
+			! grep -E 'warning:|error:' "$out/sparse-$k.log" >/dev/null; then
+			res record "$g" pass "sparse (C=2) clean"
+		else
+			res record "$g" fail "sparse (C=2) clean" \
+				"$(grep -E -m 2 'warning:|error:' "$out/sparse-$k.log")"
+		fi
+	fi
+	initrd=$MEMLAB_OUT/$k/initrd.cpio
+	"$MEMLAB_TOP/scripts/rootfs.sh" initrd "$kd" "$initrd" ||
+		{ res record "$g" fail "build initramfs"; continue; }
+	run=$MEMLAB_OUT/$k/run
+	extra=
+	[ -n "${MEMLAB_INJECT:-}" ] && extra="memlab.inject=$MEMLAB_INJECT"
+	ml_say "boot $k in QEMU (console: $run/console.log)"
+	"$MEMLAB_TOP/scripts/qemu.sh" "$kd" "$initrd" "$run" check "$extra"
+	need=
+	[ "$(cat "$kd/kind")" = debug ] && need=--need-kunit
+	res guest "$g" "$run/console.log" "$kunit_py" $need
+	res summary "$g"
+done
+
+echo
+echo "memlab check summary:"
+res summary

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# qemu.sh KERNEL_DIR INITRD OUTDIR MODE [EXTRA_CMDLINE]
+#
+# Boot a prepared kernel (scripts/kernel.sh) on QEMU's arm64 virt machine
+# with memlab's overlay applied to the machine's own device tree. MODE is
+# the guest init's memlab.mode (check, demo, bench, shell). In every mode
+# but shell the console goes to OUTDIR/console.log (and, with
+# MEMLAB_VERBOSE=1, to the terminal) and the run is killed after
+# MEMLAB_QEMU_TIMEOUT seconds (default 900). A QMP socket is at
+# OUTDIR/qmp.sock, so a test can press the power button.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kdir=$1 initrd=$2 out=$3 mode=$4 extra=${5:-}
+timeout_s=${MEMLAB_QEMU_TIMEOUT:-900}
+mkdir -p "$out"
+
+# The DTB is dumped with exactly these options, so it matches the run.
+MACHINE=(-M virt -cpu cortex-a72 -smp 2 -m 1024 -nic none)
+
+"$MEMLAB_TOP/scripts/dtb.sh" "${MACHINE[@]}" -- "$out/virt-memlab.dtb"
+
+cmdline="console=ttyAMA0 panic=-1 log_buf_len=4M memlab.mode=$mode $extra"
+args=("${MACHINE[@]}" -nographic -no-reboot
+	-kernel "$kdir/Image" -initrd "$initrd" -dtb "$out/virt-memlab.dtb"
+	-append "$cmdline"
+	-qmp "unix:$out/qmp.sock,server=on,wait=off")
+
+if [ "$mode" = shell ]; then
+	exec qemu-system-aarch64 "${args[@]}"
+fi
+
+log=$out/console.log
+rc=0
+if [ "${MEMLAB_VERBOSE:-0}" = 1 ]; then
+	timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 "${args[@]}" </dev/null |
+		tr -d '\r' | tee "$log" || rc=$?
+	rc=${PIPESTATUS[0]}
+else
+	timeout -k 5 "$timeout_s" qemu-system-aarch64 "${args[@]}" </dev/null 2>&1 |
+		tr -d '\r' >"$log" || rc=$?
+	rc=${PIPESTATUS[0]}
+fi
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	ml_say "QEMU timed out after ${timeout_s}s ($(basename "$kdir"), $mode); console: $log"
+	echo "@@ TIMEOUT after ${timeout_s}s" >>"$log"
+	exit 124
+fi
+exit "$rc"

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# rootfs.sh base            print the path of the guest's base userland cpio
+#                           (Debian arm64 packages, unpacked; cached)
+# rootfs.sh initrd KDIR OUT build the guest initramfs OUT: the base cpio
+#                           followed by memlab's own, with the modules built
+#                           in KDIR's build directory, the userspace programs
+#                           and the guest init.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# The guest's Debian packages; their dependencies come along.
+PACKAGES="busybox-static libc6 gpiod stress-ng"
+
+base() {
+	local key dir debs f
+	key=$( (echo "$PACKAGES"; cat "$0") | sha256sum | cut -c1-12)
+	dir=$MEMLAB_CACHE/rootfs/base-$key
+	if [ ! -e "$dir/.done" ]; then
+		ml_need_space "$MEMLAB_CACHE" 300
+		rm -rf "$dir"
+		debs=$dir/debs
+		mkdir -p "$debs/partial" "$dir/root"
+		ml_step "$MEMLAB_CACHE/logs/rootfs-apt-update.log" "apt update (bookworm arm64)" \
+			"$MEMLAB_TOP/scripts/apt-private.sh" bookworm-arm64 arm64 bookworm bookworm-security -- update
+		ml_step "$MEMLAB_CACHE/logs/rootfs-download.log" "download guest packages ($PACKAGES)" \
+			"$MEMLAB_TOP/scripts/apt-private.sh" bookworm-arm64 arm64 bookworm bookworm-security -- \
+			install --download-only --no-install-recommends -y \
+			-o Dir::Cache::Archives="$debs/" $PACKAGES
+		for f in "$debs"/*.deb; do
+			dpkg-deb -x "$f" "$dir/root"
+		done
+		rm -rf "$debs" "$dir"/root/usr/share/{doc,man,info,locale,lintian,bug}
+		mkdir -p "$dir"/root/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,root,etc}
+		echo "root:x:0:0:root:/root:/bin/sh" >"$dir/root/etc/passwd"
+		echo "root:x:0:" >"$dir/root/etc/group"
+		(cd "$dir/root" && find . -mindepth 1 | LC_ALL=C sort |
+			cpio --quiet -o -H newc -R 0:0) >"$dir/base.cpio"
+		touch "$dir/.done"
+	fi
+	echo "$dir/base.cpio"
+}
+
+initrd() {
+	local kdir=$1 out=$2 build stage
+	build=$(dirname "$out")
+	stage=$build/initrd-stage
+	rm -rf "$stage"
+	mkdir -p "$stage/memlab/modules" "$stage/memlab/kunit" "$stage/memlab/bin" \
+		"$stage/memlab/tests"
+	install -m 0755 "$MEMLAB_TOP/scripts/guest/init" "$stage/init"
+	find "$build/src/modules" -name '*.ko' -exec install -m 0644 {} "$stage/memlab/modules/" \;
+	find "$build/src/kunit" -name '*.ko' -exec install -m 0644 {} "$stage/memlab/kunit/" \; 2>/dev/null || true
+	find "$MEMLAB_OUT/userspace/bin" -type f -exec install -m 0755 {} "$stage/memlab/bin/" \; 2>/dev/null || true
+	find "$MEMLAB_OUT/userspace/tests" -type f -exec install -m 0755 {} "$stage/memlab/tests/" \; 2>/dev/null || true
+	cat "$kdir/release" >"$stage/memlab/kernel-release"
+	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0) >"$build/memlab.cpio"
+	cat "$(base)" "$build/memlab.cpio" >"$out"
+}
+
+case ${1:-} in
+base) base ;;
+initrd) initrd "$2" "$3" ;;
+*) sed -n '3,9s/^# \{0,1\}//p' "$0"; exit 2 ;;
+esac
