@@ -111,10 +111,10 @@ def cmd_guest(path, group, console, kunit_py, need_kunit):
             continue
         if cur:
             cur[2].append(l)
-        m = re.match(r"^@@ RESULT (ok|not ok) (.*?)(?: # (.*))?$", l)
+        m = re.match(r"^@@ RESULT (ok|not ok|skip) (.*?)(?: # (.*))?$", l)
         if m:
-            add(path, "PASS" if m.group(1) == "ok" else "FAIL", group, m.group(2),
-                m.group(3) or "")
+            status = {"ok": "PASS", "skip": "SKIP"}.get(m.group(1), "FAIL")
+            add(path, status, group, m.group(2), m.group(3) or "")
 
     suites = 0
     for kind, name, body in blocks:

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# demo.sh demo|shell|bench
+#
+#   demo   boot Debian's stock arm64 6.12 kernel in QEMU, load every memlab
+#          module, print each debugfs report, run the examples, power off
+#   shell  the same guest, left at an interactive prompt (Ctrl-A X quits)
+#   bench  the allocator benchmarks, in one boot of the same kernel
+#
+# Everything it needs is installed or fetched on first use and cached.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-demo}
+kernel=${MEMLAB_DEMO_KERNEL:-6.12-stock}
+
+"$MEMLAB_TOP/scripts/deps.sh" build qemu dt
+kd=$("$MEMLAB_TOP/scripts/kernel.sh" dir "$kernel")
+out=$("$MEMLAB_TOP/scripts/build.sh" "$kernel")
+ml_step "$MEMLAB_OUT/userspace.log" "cross-build userspace programs" \
+	make -C "$MEMLAB_TOP/userspace" OUT="$MEMLAB_OUT/userspace"
+"$MEMLAB_TOP/scripts/rootfs.sh" initrd "$kd" "$out/initrd.cpio"
+ml_say "booting $(cat "$kd/release") in QEMU ($mode)"
+case $mode in
+shell)
+	exec "$MEMLAB_TOP/scripts/qemu.sh" "$kd" "$out/initrd.cpio" "$out/$mode" shell quiet
+	;;
+*)
+	MEMLAB_VERBOSE=1 MEMLAB_QEMU_TIMEOUT=${MEMLAB_QEMU_TIMEOUT:-300} \
+		"$MEMLAB_TOP/scripts/qemu.sh" "$kd" "$out/initrd.cpio" "$out/$mode" "$mode" quiet
+	grep -q '^@@ DONE' "$out/$mode/console.log" ||
+		ml_die "the guest did not finish; console: $out/$mode/console.log"
+	;;
+esac
