@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memlab_bench: the memlab buddy allocator against the kernel's own page
+ * allocator (alloc_pages/__free_pages) and lib/genalloc's gen_pool, in one
+ * boot. memlab and gen_pool manage the same 4 MiB carve-out in turn.
+ *
+ * Workloads, each timed as ns per operation:
+ *   order N   an allocation of 2^N pages and its free, N = 0..9
+ *   mix F%    with F% of the carve-out held in random blocks of order 0-3,
+ *             free a random held block and allocate a random new one
+ * Each figure is the median of `runs` runs of `ops` operations; the table
+ * ends with the ratios other/memlab (above 1: memlab is faster). The
+ * benchmark runs at load; the module is then removed again.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/genalloc.h>
+#include <linux/gfp.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include <memlab/alloc.h>
+
+static unsigned int runs = 5;
+module_param(runs, uint, 0444);
+MODULE_PARM_DESC(runs, "Runs per figure; the median is reported (default 5)");
+
+static unsigned int ops = 1000000;
+module_param(ops, uint, 0444);
+MODULE_PARM_DESC(ops, "Operations per run (default 1000000)");
+
+#define BENCH_ORDER	10		/* the carve-out: 4 MiB with 4 KiB pages */
+#define BENCH_PAGES	BIT(BENCH_ORDER)
+#define BENCH_MAX_REQ	9
+#define MIX_MAX_ORDER	3
+#define RUNS_MAX	51
+
+enum bench_alloc { B_MEMLAB, B_PAGES, B_GENPOOL, B_NR };
+
+struct bench {
+	enum bench_alloc kind;
+	struct memlab_pool *pool;
+	struct gen_pool *gp;
+};
+
+struct held {
+	void *addr;
+	unsigned int order;
+};
+
+static void *bench_alloc(struct bench *b, unsigned int order)
+{
+	switch (b->kind) {
+	case B_MEMLAB:
+		return memlab_alloc_pages(b->pool, order, __GFP_NOWARN);
+	case B_PAGES: {
+		struct page *pg = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+
+		return pg ? page_address(pg) : NULL;
+	}
+	default:
+		return (void *)gen_pool_alloc(b->gp, PAGE_SIZE << order);
+	}
+}
+
+static void bench_free(struct bench *b, void *addr, unsigned int order)
+{
+	switch (b->kind) {
+	case B_MEMLAB:
+		memlab_free_pages(b->pool, addr, order);
+		break;
+	case B_PAGES:
+		__free_pages(virt_to_page(addr), order);
+		break;
+	default:
+		gen_pool_free(b->gp, (unsigned long)addr, PAGE_SIZE << order);
+		break;
+	}
+}
+
+/* One run of alloc+free pairs of one order: ns per pair, or 0 on failure. */
+static u64 bench_pairs(struct bench *b, unsigned int order)
+{
+	u64 t0, t1;
+	unsigned int i;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < ops; i++) {
+		void *p = bench_alloc(b, order);
+
+		if (!p)
+			return 0;
+		bench_free(b, p, order);
+	}
+	t1 = ktime_get_ns();
+	return div_u64(t1 - t0, ops);
+}
+
+/*
+ * One run of the random mix at @fill percent: ns per free+alloc, or 0 when
+ * the fill could not be reached. The same seed gives every allocator the
+ * same sequence of orders.
+ */
+static u64 bench_mix(struct bench *b, struct held *held, unsigned int fill, u32 seed)
+{
+	unsigned int nheld = 0, pages = 0, target = BENCH_PAGES * fill / 100, i;
+	struct rnd_state rnd;
+	u64 t0, ns = 0;
+
+	prandom_seed_state(&rnd, seed);
+	while (pages < target) {
+		unsigned int order = prandom_u32_state(&rnd) % (MIX_MAX_ORDER + 1);
+		void *p;
+
+		if (pages + BIT(order) > target)
+			order = 0;
+		p = bench_alloc(b, order);
+		if (!p)
+			goto out;
+		held[nheld].addr = p;
+		held[nheld++].order = order;
+		pages += BIT(order);
+	}
+	t0 = ktime_get_ns();
+	for (i = 0; i < ops; i++) {
+		unsigned int k = prandom_u32_state(&rnd) % nheld;
+		unsigned int order = prandom_u32_state(&rnd) % (MIX_MAX_ORDER + 1);
+		void *p;
+
+		bench_free(b, held[k].addr, held[k].order);
+		p = bench_alloc(b, order);
+		if (!p)		/* fragmentation: take a page instead */
+			p = bench_alloc(b, order = 0);
+		if (!p) {
+			held[k] = held[--nheld];
+			if (!nheld)
+				break;
+			continue;
+		}
+		held[k].addr = p;
+		held[k].order = order;
+	}
+	if (nheld)
+		ns = div_u64(ktime_get_ns() - t0, ops);
+out:
+	while (nheld--)
+		bench_free(b, held[nheld].addr, held[nheld].order);
+	return ns;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static u64 median(u64 *v, unsigned int n)
+{
+	sort(v, n, sizeof(*v), cmp_u64, NULL);
+	return v[n / 2];
+}
+
+/* Workload w: 0..BENCH_MAX_REQ are orders, then the 50% and 90% mixes. */
+#define NR_WORK		(BENCH_MAX_REQ + 3)
+
+static u64 bench_figure(struct bench *b, struct held *held, unsigned int w)
+{
+	u64 v[RUNS_MAX];
+	unsigned int r;
+
+	for (r = 0; r < runs; r++) {
+		if (w <= BENCH_MAX_REQ)
+			v[r] = bench_pairs(b, w);
+		else
+			v[r] = bench_mix(b, held, w == BENCH_MAX_REQ + 1 ? 50 : 90, 0x6d656d6c + r);
+		if (!v[r])
+			return 0;
+		cond_resched();
+	}
+	return median(v, runs);
+}
+
+static void print_ratio(char *buf, size_t len, u64 other, u64 mine)
+{
+	if (!other || !mine)
+		snprintf(buf, len, "%9s", "n/a");
+	else
+		snprintf(buf, len, "%8llu.%02llux", div64_u64(other, mine),
+			 div64_u64(other * 100, mine) % 100);
+}
+
+static int __init memlab_bench_init(void)
+{
+	u64 res[B_NR][NR_WORK] = { };
+	struct page *carve;
+	struct held *held;
+	struct bench b;
+	void *base;
+	unsigned int w;
+	int ret = 0;
+
+	if (runs < 1 || runs > RUNS_MAX || !ops)
+		return -EINVAL;
+	held = kcalloc(BENCH_PAGES, sizeof(*held), GFP_KERNEL);
+	carve = alloc_pages(GFP_KERNEL | __GFP_NOWARN, BENCH_ORDER);
+	if (!held || !carve) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	base = page_address(carve);
+
+	b.kind = B_MEMLAB;
+	b.pool = memlab_pool_create("bench", base, page_to_phys(carve), BENCH_PAGES * PAGE_SIZE);
+	if (IS_ERR(b.pool)) {
+		ret = PTR_ERR(b.pool);
+		goto out;
+	}
+	for (w = 0; w < NR_WORK; w++)
+		res[B_MEMLAB][w] = bench_figure(&b, held, w);
+	if (memlab_pool_destroy(b.pool)) {
+		/* Something is still allocated: the carve-out cannot go back. */
+		carve = NULL;
+		ret = -EBUSY;
+		goto out;
+	}
+
+	b.kind = B_PAGES;
+	for (w = 0; w < NR_WORK; w++)
+		res[B_PAGES][w] = bench_figure(&b, held, w);
+
+	b.kind = B_GENPOOL;
+	b.gp = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
+	if (!b.gp || gen_pool_add_virt(b.gp, (unsigned long)base, page_to_phys(carve),
+				       BENCH_PAGES * PAGE_SIZE, NUMA_NO_NODE)) {
+		if (b.gp)
+			gen_pool_destroy(b.gp);
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (w = 0; w < NR_WORK; w++)
+		res[B_GENPOOL][w] = bench_figure(&b, held, w);
+	gen_pool_destroy(b.gp);
+
+	pr_info("ns/op, median of %u runs of %u ops; ratio = other/memlab\n", runs, ops);
+	pr_info("%-9s %9s %12s %9s %14s %11s\n", "workload", "memlab", "alloc_pages",
+		"gen_pool", "vs_alloc_pages", "vs_gen_pool");
+	for (w = 0; w < NR_WORK; w++) {
+		char name[16], r1[16], r2[16];
+
+		if (w <= BENCH_MAX_REQ)
+			snprintf(name, sizeof(name), "order%u", w);
+		else
+			snprintf(name, sizeof(name), "mix%u%%", w == BENCH_MAX_REQ + 1 ? 50 : 90);
+		print_ratio(r1, sizeof(r1), res[B_PAGES][w], res[B_MEMLAB][w]);
+		print_ratio(r2, sizeof(r2), res[B_GENPOOL][w], res[B_MEMLAB][w]);
+		pr_info("%-9s %9llu %12llu %9llu %14s %11s\n", name, res[B_MEMLAB][w],
+			res[B_PAGES][w], res[B_GENPOOL][w], r1, r2);
+	}
+	pr_info("done\n");
+out:
+	if (carve)
+		__free_pages(carve, BENCH_ORDER);
+	kfree(held);
+	return ret;
+}
+module_init(memlab_bench_init);
+
+static void __exit memlab_bench_exit(void)
+{
+}
+module_exit(memlab_bench_exit);
+
+MODULE_DESCRIPTION("memlab allocator benchmark against alloc_pages and gen_pool");
+MODULE_LICENSE("GPL");
