@@ -27,6 +27,8 @@ shell)
 	exec "$MEMLAB_TOP/scripts/qemu.sh" "$kd" "$out/initrd.cpio" "$out/$mode" shell quiet
 	;;
 *)
+	# The benchmark runs 180 timed runs of 10^6 operations under emulation.
+	[ "$mode" = bench ] && : "${MEMLAB_QEMU_TIMEOUT:=3600}"
 	MEMLAB_VERBOSE=1 MEMLAB_QEMU_TIMEOUT=${MEMLAB_QEMU_TIMEOUT:-300} \
 		"$MEMLAB_TOP/scripts/qemu.sh" "$kd" "$out/initrd.cpio" "$out/$mode" "$mode" quiet
 	grep -q '^@@ DONE' "$out/$mode/console.log" ||

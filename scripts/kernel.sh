@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # kernel.sh prepare NAME   fetch or build kernel NAME into the cache
-# kernel.sh dir NAME       print its cache directory (prepares it when missing)
+# kernel.sh dir NAME       prepare it if needed, then print its cache directory
 # kernel.sh list           the kernel names this script knows
 #
 # NAME is one of:
@@ -194,6 +194,9 @@ prepare_debug() {
 		touch "$dir/.done"
 	fi
 	ln -sfn "$(basename "$dir")" "$KROOT/$series"
+	# Builds of this series with another key are stale now.
+	find "$KROOT" -maxdepth 1 -name "debug-$series-*" ! -name "$(basename "$dir")" \
+		-exec rm -rf {} +
 }
 
 prepare() {
@@ -206,10 +209,19 @@ prepare() {
 
 list() { echo "6.1 6.12 7.2 6.12-stock"; }
 
+# One preparation at a time per cache: a second caller waits for the first.
+locked_prepare() {
+	exec 9>"$KROOT/.lock"
+	flock 9
+	prepare "$1"
+	flock -u 9
+}
+
 case ${1:-} in
-prepare) prepare "$2" ;;
+prepare) locked_prepare "$2" ;;
 dir)
-	[ -e "$KROOT/$2/.done" ] || prepare "$2" >&2
+	# Cheap when cached, and rebuilds when the fragment or source changed.
+	locked_prepare "$2" >&2
 	readlink -f "$KROOT/$2"
 	;;
 list) list ;;

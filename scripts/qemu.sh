@@ -36,11 +36,11 @@ log=$out/console.log
 rc=0
 if [ "${MEMLAB_VERBOSE:-0}" = 1 ]; then
 	timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 "${args[@]}" </dev/null |
-		tr -d '\r' | tee "$log" || rc=$?
+		sed -u 's/\r$//' | tee "$log" || rc=$?
 	rc=${PIPESTATUS[0]}
 else
 	timeout -k 5 "$timeout_s" qemu-system-aarch64 "${args[@]}" </dev/null 2>&1 |
-		tr -d '\r' >"$log" || rc=$?
+		sed -u 's/\r$//' >"$log" || rc=$?
 	rc=${PIPESTATUS[0]}
 fi
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then

@@ -48,12 +48,13 @@ initrd() {
 	stage=$build/initrd-stage
 	rm -rf "$stage"
 	mkdir -p "$stage/memlab/modules" "$stage/memlab/kunit" "$stage/memlab/bin" \
-		"$stage/memlab/tests"
+		"$stage/memlab/tests" "$stage/memlab/examples"
 	install -m 0755 "$MEMLAB_TOP/scripts/guest/init" "$stage/init"
 	find "$build/src/modules" -name '*.ko' -exec install -m 0644 {} "$stage/memlab/modules/" \;
 	find "$build/src/kunit" -name '*.ko' -exec install -m 0644 {} "$stage/memlab/kunit/" \; 2>/dev/null || true
 	find "$MEMLAB_OUT/userspace/bin" -type f -exec install -m 0755 {} "$stage/memlab/bin/" \; 2>/dev/null || true
 	find "$MEMLAB_OUT/userspace/tests" -type f -exec install -m 0755 {} "$stage/memlab/tests/" \; 2>/dev/null || true
+	find "$MEMLAB_OUT/userspace/examples" -type f -exec install -m 0755 {} "$stage/memlab/examples/" \; 2>/dev/null || true
 	cat "$kdir/release" >"$stage/memlab/kernel-release"
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio --quiet -o -H newc -R 0:0) >"$build/memlab.cpio"

@@ -222,6 +222,7 @@ static int __init memlab_bench_init(void)
 	}
 	for (w = 0; w < NR_WORK; w++)
 		res[B_MEMLAB][w] = bench_figure(&b, held, w);
+	pr_info("memlab measured\n");
 	if (memlab_pool_destroy(b.pool)) {
 		/* Something is still allocated: the carve-out cannot go back. */
 		carve = NULL;
@@ -232,6 +233,7 @@ static int __init memlab_bench_init(void)
 	b.kind = B_PAGES;
 	for (w = 0; w < NR_WORK; w++)
 		res[B_PAGES][w] = bench_figure(&b, held, w);
+	pr_info("alloc_pages measured\n");
 
 	b.kind = B_GENPOOL;
 	b.gp = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
