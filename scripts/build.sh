@@ -5,6 +5,8 @@
 # has KUnit) with W=1 against kernel KERNEL (a scripts/kernel.sh name), in a
 # copy of the sources under $MEMLAB_OUT/KERNEL/src, so several kernels can be
 # built side by side. Any compiler or modpost warning fails the build.
+# MEMLAB_ONLY="alloc pt" builds only those module directories and their
+# KUnit suites (kunit/memlab_<dir>_kunit.c; alloc's are buddy and slab).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -16,6 +18,19 @@ rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	--include '/Kbuild' --include '/modules/***' --include '/kunit/***' \
 	--include '/include/***' --exclude '*' \
 	"$MEMLAB_TOP/" "$out/src/"
+if [ -n "${MEMLAB_ONLY:-}" ]; then
+	keep=
+	for m in $MEMLAB_ONLY; do
+		keep="$keep|modules/$m/|memlab_${m}_kunit"
+		[ "$m" = alloc ] && keep="$keep|memlab_buddy_kunit|memlab_slab_kunit"
+	done
+	keep=${keep#|}
+	grep -E -v 'modules/' "$MEMLAB_TOP/Kbuild" >"$out/src/Kbuild"
+	grep -E "$keep" "$MEMLAB_TOP/Kbuild" >>"$out/src/Kbuild" || true
+	awk -v keep="$keep" '!/obj-m/ || $0 ~ keep' "$MEMLAB_TOP/kunit/Kbuild" >"$out/src/kunit/Kbuild"
+	find "$out/src/modules" -name '*.ko' -delete
+	find "$out/src/kunit" -name '*.ko' -delete
+fi
 
 mk=(make -C "$kdir/kdir" M="$out/src" ARCH=arm64 W=1 -j"$MEMLAB_JOBS")
 if [ -n "${LLVM:-}" ]; then
