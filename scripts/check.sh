@@ -35,14 +35,16 @@ kunit_py=$ksrc/tools/testing/kunit/kunit.py
 ml_say "host-side allocator tests"
 if ml_step "$out/host-build.log" "build host tests" make -C "$MEMLAB_TOP/userspace/hosttest" \
 	OUT="$out/hosttest" all fuzz; then
-	"$out/hosttest/buddy_test" >"$out/buddy_test.tap" 2>&1
-	res tap host "$out/buddy_test.tap"
-	if ml_step "$out/fuzz.log" "fuzz the buddy core for ${MEMLAB_FUZZ_SECONDS:-30}s" \
+	for t in buddy_test slab_test; do
+		"$out/hosttest/$t" >"$out/$t.tap" 2>&1
+		res tap host "$out/$t.tap"
+	done
+	if ml_step "$out/fuzz.log" "fuzz the allocator cores, ${MEMLAB_FUZZ_SECONDS:-30}s each" \
 		make -C "$MEMLAB_TOP/userspace/hosttest" OUT="$out/hosttest" \
 		FUZZ_SECONDS="${MEMLAB_FUZZ_SECONDS:-30}" run-fuzz; then
-		res record host pass "buddy_fuzz: no crash in ${MEMLAB_FUZZ_SECONDS:-30}s"
+		res record host pass "buddy_fuzz, slab_fuzz: no crash in ${MEMLAB_FUZZ_SECONDS:-30}s each"
 	else
-		res record host fail "buddy_fuzz" "see $out/fuzz.log"
+		res record host fail "fuzzers" "see $out/fuzz.log"
 	fi
 else
 	res record host fail "host tests build" "see $out/host-build.log"

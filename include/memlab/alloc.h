@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 struct dentry;
+struct memlab_cache;
 struct memlab_pool;
 
 /* Largest block order any pool can have (4 GiB with 4 KiB pages). */
@@ -39,6 +40,65 @@ struct memlab_pool_info {
 	u64 outside_pool;
 };
 
+/* memlab_cache_create() flags */
+#define MEMLAB_CACHE_DEBUG	0x1U	/* red zones, poisoning, caller tracking */
+#define MEMLAB_CACHE_HARDENED	0x2U	/* encoded freelist pointers */
+#define MEMLAB_CACHE_HWALIGN	0x4U	/* objects aligned to the cache line */
+
+/* memlab_kmalloc() size classes: 8 bytes to 8 KiB, with 96 and 192 */
+#define MEMLAB_KMALLOC_CLASSES	13
+#define MEMLAB_KMALLOC_MAX	8192
+
+/* Indices of struct memlab_cache_info's errors[] */
+enum memlab_cache_error {
+	MEMLAB_CACHE_ERR_REDZONE,	/* a red zone was overwritten */
+	MEMLAB_CACHE_ERR_POISON,	/* a free object was written to */
+	MEMLAB_CACHE_ERR_DOUBLE_FREE,
+	MEMLAB_CACHE_ERR_FREELIST,	/* a corrupted free pointer */
+	MEMLAB_CACHE_ERR_BAD_OBJECT,	/* a free of no object of the cache */
+	MEMLAB_CACHE_ERR_COUNT,		/* counters disagree with the lists */
+	MEMLAB_CACHE_ERR_NR,
+};
+
+/**
+ * struct memlab_cache_info - a snapshot of a cache, from memlab_cache_get_info()
+ * @name: the cache's name
+ * @object_size: bytes per object as created
+ * @slot_size: bytes per object in a slab, with alignment and debug data
+ * @align: object alignment
+ * @order: slab size is PAGE_SIZE << @order
+ * @objects_per_slab: objects in one slab
+ * @waste_per_slab: bytes of a slab in no object slot
+ * @freeptr_offset: where a free object's freelist pointer is, from the
+ *	object (at or past @object_size with a constructor or in debug mode)
+ * @flags: MEMLAB_CACHE_* flags in effect
+ * @inuse: objects allocated to users
+ * @cpu_cached: free objects held in per-CPU arrays
+ * @slabs_full: slabs with no free object
+ * @slabs_partial: slabs with some
+ * @slabs_empty: slabs with every object free
+ * @fails: allocations that found no memory
+ * @errors: what allocations and frees detected, by enum memlab_cache_error
+ */
+struct memlab_cache_info {
+	const char *name;
+	unsigned int object_size;
+	unsigned int slot_size;
+	unsigned int align;
+	unsigned int order;
+	unsigned int objects_per_slab;
+	unsigned int waste_per_slab;
+	unsigned int freeptr_offset;
+	unsigned int flags;
+	unsigned long inuse;
+	unsigned long cpu_cached;
+	unsigned long slabs_full;
+	unsigned long slabs_partial;
+	unsigned long slabs_empty;
+	unsigned long fails;
+	u64 errors[MEMLAB_CACHE_ERR_NR];
+};
+
 struct memlab_pool *memlab_default_pool(void);
 struct memlab_pool *memlab_pool_create(const char *name, void *vaddr,
 				       phys_addr_t phys, size_t size);
@@ -54,6 +114,20 @@ void *memlab_phys_to_virt(struct memlab_pool *pool, phys_addr_t phys);
 
 void memlab_pool_get_info(struct memlab_pool *pool, struct memlab_pool_info *info);
 unsigned int memlab_pool_check(struct memlab_pool *pool);
+
+struct memlab_cache *memlab_cache_create(struct memlab_pool *pool, const char *name,
+					 size_t size, size_t align, unsigned int flags,
+					 void (*ctor)(void *obj));
+int memlab_cache_destroy(struct memlab_cache *cache);
+void *memlab_cache_alloc(struct memlab_cache *cache, gfp_t gfp);
+void memlab_cache_free(struct memlab_cache *cache, void *obj);
+unsigned long memlab_cache_shrink(struct memlab_cache *cache);
+int memlab_cache_validate(struct memlab_cache *cache);
+void memlab_cache_get_info(struct memlab_cache *cache, struct memlab_cache_info *info);
+
+void *memlab_kmalloc(struct memlab_pool *pool, size_t size, gfp_t gfp);
+void memlab_kfree(struct memlab_pool *pool, const void *p);
+size_t memlab_ksize(struct memlab_pool *pool, const void *p);
 
 struct dentry *memlab_debugfs_root(void);
 

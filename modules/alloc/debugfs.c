@@ -5,7 +5,9 @@
  *   buddyinfo  free blocks per order, in /proc/buddyinfo's shape
  *   stats      counters per order, misuse counts, extfrag indices
  *   map        a picture of the pool, one character per span of pages
- *   check      walks every invariant and prints the result
+ *   slabinfo   the pool's caches, in /proc/slabinfo 2.1's columns, then
+ *              per-cache detail
+ *   check      walks every invariant, buddy and caches, and prints the result
  *
  * The formats are documented in the README and parsed by the tests.
  */
@@ -100,7 +102,8 @@ static int stats_show(struct seq_file *m, void *v)
 	else
 		seq_printf(m, "largest_free_order %u\nlargest_free_bytes %llu\n",
 			   largest, (u64)PAGE_SIZE << largest);
-	seq_printf(m, "metadata_bytes %zu\n", b->nr_pages * sizeof(*pool->meta));
+	seq_printf(m, "metadata_bytes %zu\n",
+		   b->nr_pages * (sizeof(*pool->meta) + sizeof(*pool->owner)));
 	for (i = MEMLAB_MISUSE_DOUBLE_FREE; i < MEMLAB_MISUSE_NR; i++)
 		seq_printf(m, "misuse_%s %llu\n", memlab_buddy_misuse_name(i), b->misuse[i]);
 
@@ -201,6 +204,69 @@ static int map_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(map);
 
+static const char *const cache_error_names[MEMLAB_CACHE_ERR_NR] = {
+	"redzone", "poison", "double_free", "freelist", "bad_object", "count",
+};
+
+static void slabinfo_flags(struct seq_file *m, unsigned int flags)
+{
+	if (!flags)
+		seq_puts(m, "-");
+	if (flags & MEMLAB_CACHE_DEBUG)
+		seq_puts(m, "D");
+	if (flags & MEMLAB_CACHE_HARDENED)
+		seq_puts(m, "H");
+}
+
+static int slabinfo_show(struct seq_file *m, void *v)
+{
+	struct memlab_pool *pool = m->private;
+	struct memlab_cache_info info;
+	struct memlab_cache *cache;
+	unsigned int i;
+
+	seq_puts(m, "slabinfo - version: 2.1\n");
+	seq_puts(m, "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>");
+	seq_puts(m, " : tunables <limit> <batchcount> <sharedfactor>");
+	seq_puts(m, " : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	mutex_lock(&pool->caches_lock);
+	list_for_each_entry(cache, &pool->caches, node) {
+		unsigned long slabs;
+
+		memlab_cache_get_info(cache, &info);
+		slabs = info.slabs_full + info.slabs_partial + info.slabs_empty;
+		seq_printf(m, "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u",
+			   info.name, info.inuse, slabs * info.objects_per_slab, info.slot_size,
+			   info.objects_per_slab, 1 << info.order, 0, 0, 0);
+		seq_printf(m, " : slabdata %6lu %6lu %6lu\n",
+			   info.slabs_full + info.slabs_partial, slabs, 0UL);
+	}
+	seq_puts(m, "\n# detail: name inuse cpu_cached full partial empty object_size align");
+	seq_puts(m, " order waste_per_slab flags fails errors");
+	for (i = 0; i < MEMLAB_CACHE_ERR_NR; i++)
+		seq_printf(m, " %s", cache_error_names[i]);
+	seq_puts(m, "\n");
+	list_for_each_entry(cache, &pool->caches, node) {
+		u64 errors = 0;
+
+		memlab_cache_get_info(cache, &info);
+		for (i = 0; i < MEMLAB_CACHE_ERR_NR; i++)
+			errors += info.errors[i];
+		seq_printf(m, "%s %lu %lu %lu %lu %lu %u %u %u %u ", info.name, info.inuse,
+			   info.cpu_cached, info.slabs_full, info.slabs_partial,
+			   info.slabs_empty, info.object_size, info.align, info.order,
+			   info.waste_per_slab);
+		slabinfo_flags(m, info.flags);
+		seq_printf(m, " %lu %llu", info.fails, errors);
+		for (i = 0; i < MEMLAB_CACHE_ERR_NR; i++)
+			seq_printf(m, " %llu", info.errors[i]);
+		seq_puts(m, "\n");
+	}
+	mutex_unlock(&pool->caches_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(slabinfo);
+
 static void check_report(void *ctx, const char *msg)
 {
 	seq_printf(ctx, "  %s\n", msg);
@@ -209,8 +275,10 @@ static void check_report(void *ctx, const char *msg)
 static int check_show(struct seq_file *m, void *v)
 {
 	struct memlab_pool *pool = m->private;
-	unsigned int errors;
+	unsigned int errors, total;
+	struct memlab_cache *cache;
 	unsigned long flags;
+	int cerr;
 
 	/*
 	 * seq_printf() only fills the buffer it has, so it may run under the
@@ -223,11 +291,26 @@ static int check_show(struct seq_file *m, void *v)
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	if (seq_has_overflowed(m))
 		return 0;
+	total = errors;
 	seq_printf(m, "buddy: %s", errors ? "FAILED" : "ok");
 	if (errors)
 		seq_printf(m, " (%u errors)", errors);
 	seq_puts(m, "\n");
-	seq_printf(m, "result: %s\n", errors ? "FAILED" : "ok");
+
+	mutex_lock(&pool->caches_lock);
+	list_for_each_entry(cache, &pool->caches, node) {
+		cerr = memlab_cache_validate_report(cache, check_report, m);
+		if (cerr < 0) {
+			mutex_unlock(&pool->caches_lock);
+			return cerr;
+		}
+		if (cerr)
+			seq_printf(m, "cache %s: FAILED (%d errors)\n", cache->name, cerr);
+		total += cerr;
+	}
+	mutex_unlock(&pool->caches_lock);
+	seq_printf(m, "slab: %s\n", total > errors ? "FAILED" : "ok");
+	seq_printf(m, "result: %s\n", total ? "FAILED" : "ok");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(check);
@@ -240,6 +323,7 @@ void memlab_debugfs_add_pool(struct memlab_pool *pool)
 	debugfs_create_file("buddyinfo", 0444, d, pool, &buddyinfo_fops);
 	debugfs_create_file("stats", 0444, d, pool, &stats_fops);
 	debugfs_create_file("map", 0444, d, pool, &map_fops);
+	debugfs_create_file("slabinfo", 0444, d, pool, &slabinfo_fops);
 	debugfs_create_file("check", 0444, d, pool, &check_fops);
 }
 

@@ -11,6 +11,9 @@
 #include <linux/types.h>
 
 #include "buddy.h"
+#include "slab_core.h"
+
+#include <memlab/alloc.h>
 
 struct dentry;
 struct page;
@@ -31,6 +34,28 @@ struct memlab_chunk {
 	struct page *page;		/* when taken from the page allocator */
 };
 
+/* pool->owner[] of a page that starts a large memlab_kmalloc() block */
+#define MEMLAB_OWNER_LARGE	1UL
+
+struct memlab_cpu_cache;
+
+struct memlab_cache {
+	char name[32];
+	struct list_head node;		/* on pool->caches, under caches_lock */
+	struct memlab_pool *pool;
+	struct memlab_slab_geom geom;
+	void (*ctor)(void *obj);
+	bool kmalloc;			/* a size class of memlab_kmalloc() */
+	struct memlab_cpu_cache __percpu *cpu;
+	/* Guards the lists, counters and every slab's core state. */
+	raw_spinlock_t lock;
+	struct list_head lists[3];	/* empty, partial, full */
+	unsigned long nr_slabs[3];
+	unsigned long inuse;		/* objects off the freelists */
+	unsigned long fails;
+	struct memlab_slab_checker checker;	/* errors found at alloc/free */
+};
+
 struct memlab_pool {
 	char name[32];
 	struct list_head node;		/* on memlab_pools, under memlab_pools_lock */
@@ -43,9 +68,19 @@ struct memlab_pool {
 	unsigned int nr_chunks;
 	struct memlab_chunk *chunks;	/* sorted by vaddr */
 	struct dentry *debugfs;
+	/* Slab (or large-block tag) owning each page; outside the pool too. */
+	unsigned long *owner;
+	/*
+	 * Guards @caches and the size classes. Never held while debugfs
+	 * files are removed: their readers take it.
+	 */
+	struct mutex caches_lock;
+	struct list_head caches;
+	struct memlab_cache *kmalloc[MEMLAB_KMALLOC_CLASSES];
 };
 
 extern struct list_head memlab_pools;
+extern unsigned int memlab_kmalloc_flags;
 extern struct mutex memlab_pools_lock;
 
 struct memlab_pool *memlab_pool_create_reserved(const char *name, phys_addr_t phys,
@@ -53,6 +88,13 @@ struct memlab_pool *memlab_pool_create_reserved(const char *name, phys_addr_t ph
 void memlab_pool_report_used(struct memlab_pool *pool);
 const char *memlab_pool_source_name(const struct memlab_pool *pool);
 phys_addr_t memlab_pool_index_phys(const struct memlab_pool *pool, u32 idx);
+u32 memlab_pool_index_of(const struct memlab_pool *pool, const void *addr);
+
+int memlab_kmalloc_init(struct memlab_pool *pool, unsigned int flags);
+int memlab_kmalloc_release(struct memlab_pool *pool, bool destroy);
+void memlab_kmalloc_exit(struct memlab_pool *pool);
+int memlab_cache_validate_report(struct memlab_cache *cache, memlab_slab_report_t report,
+				 void *ctx);
 
 void memlab_debugfs_init(void);
 void memlab_debugfs_exit(void);

@@ -27,6 +27,11 @@
 
 static unsigned long long pool_size = SZ_16M;
 static bool use_dt = true;
+static bool slab_debug;
+static bool slab_hardened = true;
+
+/* Flags of every pool's size-class caches, from the parameters at load. */
+unsigned int memlab_kmalloc_flags;
 
 static int pool_size_set(const char *val, const struct kernel_param *kp)
 {
@@ -53,6 +58,10 @@ MODULE_PARM_DESC(pool_size,
 		 "Default pool size when no device-tree pool is used, e.g. 16M (default 16M, max 1G)");
 module_param(use_dt, bool, 0444);
 MODULE_PARM_DESC(use_dt, "Use the memlab,memlab device-tree pool when present (default 1)");
+module_param(slab_debug, bool, 0444);
+MODULE_PARM_DESC(slab_debug, "Size-class caches in debug mode: red zones, poison, tracking (default 0)");
+module_param(slab_hardened, bool, 0444);
+MODULE_PARM_DESC(slab_hardened, "Size-class caches with encoded freelist pointers (default 1)");
 
 static struct memlab_pool *default_pool;
 
@@ -109,6 +118,8 @@ static struct memlab_pool *memlab_dt_pool(void)
 
 static int __init memlab_alloc_init(void)
 {
+	memlab_kmalloc_flags = (slab_debug ? MEMLAB_CACHE_DEBUG : 0) |
+			       (slab_hardened ? MEMLAB_CACHE_HARDENED : 0);
 	memlab_debugfs_init();
 	if (use_dt)
 		default_pool = memlab_dt_pool();

@@ -91,6 +91,14 @@ static const struct memlab_chunk *memlab_chunk_of_index(const struct memlab_pool
 	return NULL;
 }
 
+/* The page index of @addr in @pool, or MEMLAB_BUDDY_NONE. */
+u32 memlab_pool_index_of(const struct memlab_pool *pool, const void *addr)
+{
+	const struct memlab_chunk *c = memlab_chunk_of(pool, addr);
+
+	return c ? c->first + ((addr - c->vaddr) >> PAGE_SHIFT) : MEMLAB_BUDDY_NONE;
+}
+
 phys_addr_t memlab_pool_index_phys(const struct memlab_pool *pool, u32 idx)
 {
 	const struct memlab_chunk *c = memlab_chunk_of_index(pool, idx);
@@ -128,6 +136,8 @@ static struct memlab_pool *memlab_pool_alloc(const char *name, unsigned int nr_c
 	pool->nr_chunks = nr_chunks;
 	raw_spin_lock_init(&pool->lock);
 	INIT_LIST_HEAD(&pool->node);
+	INIT_LIST_HEAD(&pool->caches);
+	mutex_init(&pool->caches_lock);
 	return pool;
 }
 
@@ -148,8 +158,11 @@ static int memlab_pool_setup(struct memlab_pool *pool, u32 stride, unsigned int 
 	for (i = 0; i < pool->nr_chunks; i++)
 		pool->chunks[i].first = i * stride;
 	pool->meta = kvcalloc(nr_index, sizeof(*pool->meta), GFP_KERNEL);
-	if (!pool->meta)
-		return -ENOMEM;
+	pool->owner = kvcalloc(nr_index, sizeof(*pool->owner), GFP_KERNEL);
+	if (!pool->meta || !pool->owner) {
+		ret = -ENOMEM;
+		goto err_meta;
+	}
 	ret = memlab_buddy_init(&pool->buddy, pool->meta, nr_index, max_order);
 	if (ret)
 		goto err_meta;
@@ -173,7 +186,9 @@ static int memlab_pool_setup(struct memlab_pool *pool, u32 stride, unsigned int 
 
 err_meta:
 	kvfree(pool->meta);
+	kvfree(pool->owner);
 	pool->meta = NULL;
+	pool->owner = NULL;
 	return ret;
 }
 
@@ -190,8 +205,27 @@ static void memlab_pool_free(struct memlab_pool *pool)
 			memunmap(c->vaddr);
 	}
 	kvfree(pool->meta);
+	kvfree(pool->owner);
 	kfree(pool->chunks);
 	kfree(pool);
+}
+
+/*
+ * The last step of every constructor: the size classes. On failure the
+ * pool is unpublished and freed.
+ */
+static struct memlab_pool *memlab_pool_finish(struct memlab_pool *pool)
+{
+	int ret = memlab_kmalloc_init(pool, memlab_kmalloc_flags);
+
+	if (!ret)
+		return pool;
+	mutex_lock(&memlab_pools_lock);
+	list_del(&pool->node);
+	memlab_debugfs_remove_pool(pool);
+	mutex_unlock(&memlab_pools_lock);
+	memlab_pool_free(pool);
+	return ERR_PTR(ret);
 }
 
 static unsigned int memlab_order_for(u64 nr_pages)
@@ -237,7 +271,7 @@ struct memlab_pool *memlab_pool_create(const char *name, void *vaddr,
 		memlab_pool_free(pool);
 		return ERR_PTR(ret);
 	}
-	return pool;
+	return memlab_pool_finish(pool);
 }
 EXPORT_SYMBOL_GPL(memlab_pool_create);
 
@@ -269,7 +303,7 @@ struct memlab_pool *memlab_pool_create_reserved(const char *name, phys_addr_t ph
 	ret = memlab_pool_setup(pool, nr_pages, memlab_order_for(nr_pages));
 	if (ret)
 		goto err;
-	return pool;
+	return memlab_pool_finish(pool);
 err:
 	memlab_pool_free(pool);
 	return ERR_PTR(ret);
@@ -324,7 +358,7 @@ struct memlab_pool *memlab_pool_create_pages(const char *name, size_t size)
 	ret = memlab_pool_setup(pool, 1U << chunk_order, chunk_order);
 	if (ret)
 		goto err;
-	return pool;
+	return memlab_pool_finish(pool);
 err:
 	memlab_pool_free(pool);
 	return ERR_PTR(ret);
@@ -335,8 +369,9 @@ EXPORT_SYMBOL_GPL(memlab_pool_create_pages);
  * memlab_pool_destroy() - destroy a pool with nothing allocated
  * @pool: the pool
  *
- * A pool with blocks still allocated is left as it is and what is
- * outstanding is logged.
+ * A pool with blocks or objects still allocated, or with caches other
+ * than its size classes, is left as it is and what is outstanding is
+ * logged.
  *
  * Context: Process context; sleeps.
  * Return: 0, or -EBUSY when blocks are still allocated.
@@ -344,20 +379,36 @@ EXPORT_SYMBOL_GPL(memlab_pool_create_pages);
 int memlab_pool_destroy(struct memlab_pool *pool)
 {
 	struct memlab_buddy *b = &pool->buddy;
+	struct memlab_cache *cache;
 	unsigned long flags;
 	u32 used;
 
 	mutex_lock(&memlab_pools_lock);
+	mutex_lock(&pool->caches_lock);
+	list_for_each_entry(cache, &pool->caches, node) {
+		if (!cache->kmalloc) {
+			mutex_unlock(&pool->caches_lock);
+			mutex_unlock(&memlab_pools_lock);
+			pr_warn("pool %s: not destroyed, cache %s still exists\n",
+				pool->name, cache->name);
+			return -EBUSY;
+		}
+	}
+	/* Empty slabs of the size classes do not keep a pool alive. */
+	memlab_kmalloc_release(pool, false);
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	used = b->managed_pages - b->free_pages;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	if (used) {
+		mutex_unlock(&pool->caches_lock);
 		mutex_unlock(&memlab_pools_lock);
 		pr_warn("pool %s: not destroyed, %u pages still allocated\n",
 			pool->name, used);
 		memlab_pool_report_used(pool);
 		return -EBUSY;
 	}
+	memlab_kmalloc_release(pool, true);
+	mutex_unlock(&pool->caches_lock);
 	list_del(&pool->node);
 	memlab_debugfs_remove_pool(pool);
 	mutex_unlock(&memlab_pools_lock);

@@ -5,4 +5,5 @@
 #include <stdio.h>
 
 #define __printf(a, b) __attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for memlab's slab caches and size classes, in the spirit of
+ * lib/tests/slub_kunit.c: deliberate corruption of debug caches must be
+ * found by the validate walk with the expected count, and everything else
+ * must keep objects apart, aligned and accounted. Each case runs on a
+ * private 4 MiB pool.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/err.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/random.h>
+#include <linux/sort.h>
+
+#include <memlab/alloc.h>
+
+#define POOL_ORDER	10
+
+static unsigned int seed;
+module_param(seed, uint, 0444);
+MODULE_PARM_DESC(seed, "Seed for the random cases (default: random, printed)");
+
+struct slab_ctx {
+	struct page *backing;
+	struct memlab_pool *pool;
+	struct memlab_pool_info start;
+};
+
+static int memlab_slab_test_init(struct kunit *test)
+{
+	struct slab_ctx *ctx;
+	char name[32];
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->backing = alloc_pages(GFP_KERNEL | __GFP_NOWARN, POOL_ORDER);
+	if (!ctx->backing)
+		kunit_skip(test, "no order-%u block for the test pool", POOL_ORDER);
+	snprintf(name, sizeof(name), "kunit-slab-%d", current->pid);
+	ctx->pool = memlab_pool_create(name, page_address(ctx->backing),
+				       page_to_phys(ctx->backing), PAGE_SIZE << POOL_ORDER);
+	if (IS_ERR(ctx->pool)) {
+		__free_pages(ctx->backing, POOL_ORDER);
+		KUNIT_FAIL(test, "memlab_pool_create: %pe", ctx->pool);
+		return PTR_ERR(ctx->pool);
+	}
+	memlab_pool_get_info(ctx->pool, &ctx->start);
+	test->priv = ctx;
+	return 0;
+}
+
+static void memlab_slab_test_exit(struct kunit *test)
+{
+	struct slab_ctx *ctx = test->priv;
+
+	if (!ctx)
+		return;
+	KUNIT_EXPECT_EQ(test, memlab_pool_check(ctx->pool), 0U);
+	if (memlab_pool_destroy(ctx->pool)) {
+		KUNIT_FAIL(test, "pool still busy at the end of the case");
+		return;
+	}
+	__free_pages(ctx->backing, POOL_ORDER);
+}
+
+static struct memlab_cache *new_cache(struct kunit *test, const char *name, size_t size,
+				      size_t align, unsigned int flags, void (*ctor)(void *))
+{
+	struct slab_ctx *ctx = test->priv;
+	struct memlab_cache *c = memlab_cache_create(ctx->pool, name, size, align, flags, ctor);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(c), "memlab_cache_create(%s): %pe", name, c);
+	return c;
+}
+
+static u64 errors_of(struct memlab_cache *c, enum memlab_cache_error e)
+{
+	struct memlab_cache_info info;
+
+	memlab_cache_get_info(c, &info);
+	return info.errors[e];
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	unsigned long x = *(unsigned long *)a, y = *(unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Objects never overlap and honour the alignment asked for. */
+static void memlab_slab_test_no_overlap(struct kunit *test)
+{
+	static const struct {
+		size_t size, align;
+		unsigned int flags;
+	} cases[] = {
+		{ 8, 0, 0 }, { 24, 8, 0 }, { 100, 64, 0 }, { 192, 0, MEMLAB_CACHE_HARDENED },
+		{ 40, 32, MEMLAB_CACHE_DEBUG }, { 700, 256, 0 }, { 3000, 0, 0 },
+		{ 33, 0, MEMLAB_CACHE_HWALIGN },
+	};
+	unsigned long *objs;
+	unsigned int i, j, n = 300;
+
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct memlab_cache *c = new_cache(test, "overlap", cases[i].size, cases[i].align,
+						   cases[i].flags, NULL);
+		size_t align = max_t(size_t, cases[i].align, sizeof(void *));
+
+		if (cases[i].flags & MEMLAB_CACHE_HWALIGN)
+			align = max_t(size_t, align, cache_line_size());
+		for (j = 0; j < n; j++) {
+			objs[j] = (unsigned long)memlab_cache_alloc(c, GFP_KERNEL);
+			KUNIT_ASSERT_NE(test, objs[j], 0UL);
+			KUNIT_EXPECT_EQ_MSG(test, objs[j] % align, 0UL, "size %zu align %zu",
+					    cases[i].size, align);
+			memset((void *)objs[j], j, cases[i].size);
+		}
+		sort(objs, n, sizeof(*objs), cmp_ptr, NULL);
+		for (j = 1; j < n; j++)
+			KUNIT_EXPECT_GE_MSG(test, objs[j] - objs[j - 1], cases[i].size,
+					    "objects %u and %u overlap", j - 1, j);
+		KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+		for (j = 0; j < n; j++)
+			memlab_cache_free(c, (void *)objs[j]);
+		KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+	}
+}
+
+static atomic_t ctor_calls;
+
+static void count_ctor(void *obj)
+{
+	atomic_inc(&ctor_calls);
+	memset(obj, 0x5c, 48);
+}
+
+/* The constructor runs once per object lifetime, not per allocation. */
+static void memlab_slab_test_ctor_once(struct kunit *test)
+{
+	struct memlab_cache *c;
+	struct memlab_cache_info info;
+	void *objs[64];
+	unsigned int round, i;
+
+	atomic_set(&ctor_calls, 0);
+	c = new_cache(test, "ctor", 48, 0, MEMLAB_CACHE_DEBUG, count_ctor);
+	memlab_cache_get_info(c, &info);
+	KUNIT_ASSERT_LT(test, info.objects_per_slab, (unsigned int)ARRAY_SIZE(objs));
+	/* Two slabs made: each object constructed once. */
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = memlab_cache_alloc(c, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		memlab_cache_free(c, objs[i]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctor_calls), 2 * (int)info.objects_per_slab);
+	/*
+	 * One empty slab is kept. Reusing its objects constructs nothing, and
+	 * constructed state survives free and reallocation.
+	 */
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < info.objects_per_slab; i++) {
+			objs[i] = memlab_cache_alloc(c, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+			KUNIT_EXPECT_EQ(test, ((u8 *)objs[i])[47], 0x5c);
+		}
+		for (i = 0; i < info.objects_per_slab; i++)
+			memlab_cache_free(c, objs[i]);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctor_calls), 2 * (int)info.objects_per_slab);
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+}
+
+/* Every size class, its usable size, and the buddy path above 8 KiB. */
+static void memlab_slab_test_size_classes(struct kunit *test)
+{
+	static const size_t sizes[] = { 1, 8, 9, 16, 17, 64, 65, 96, 97, 128, 129, 192, 193,
+					256, 257, 512, 1000, 1024, 2000, 2048, 4000, 4096,
+					5000, 8192 };
+	static const size_t want[] = { 8, 8, 16, 16, 32, 64, 96, 96, 128, 128, 192, 192, 256,
+				       256, 512, 512, 1024, 1024, 2048, 2048, 4096, 4096,
+				       8192, 8192 };
+	struct slab_ctx *ctx = test->priv;
+	struct memlab_pool_info info;
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		p = memlab_kmalloc(ctx->pool, sizes[i], GFP_KERNEL | __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ_MSG(test, memlab_ksize(ctx->pool, p), want[i], "size %zu",
+				    sizes[i]);
+		KUNIT_EXPECT_EQ(test, ((u8 *)p)[sizes[i] - 1], 0);
+		memset(p, 0xee, sizes[i]);
+		memlab_kfree(ctx->pool, p);
+	}
+	/* Above the largest class: a buddy block of the covering order. */
+	p = memlab_kmalloc(ctx->pool, 3 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->pool, p), 4 * PAGE_SIZE);
+	memlab_kfree(ctx->pool, p);
+	KUNIT_EXPECT_PTR_EQ(test, memlab_kmalloc(ctx->pool, 0, GFP_KERNEL), ZERO_SIZE_PTR);
+	memlab_kfree(ctx->pool, ZERO_SIZE_PTR);
+	memlab_kfree(ctx->pool, NULL);
+	/* A pointer memlab_kmalloc() never returned is refused and counted. */
+	memlab_kfree(ctx->pool, &info);
+	memlab_pool_get_info(ctx->pool, &info);
+	KUNIT_EXPECT_EQ(test, info.outside_pool, 1ULL);
+}
+
+/* Shrink gives every page back: buddyinfo returns to where it started. */
+static void memlab_slab_test_shrink(struct kunit *test)
+{
+	struct slab_ctx *ctx = test->priv;
+	struct memlab_pool_info mid, end;
+	struct memlab_cache *c;
+	void **objs;
+	unsigned int i, n = 2000, o;
+
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	c = new_cache(test, "shrink", 200, 0, 0, NULL);
+	for (i = 0; i < n; i++) {
+		objs[i] = memlab_cache_alloc(c, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	memlab_pool_get_info(ctx->pool, &mid);
+	KUNIT_EXPECT_LT(test, mid.free_pages, ctx->start.free_pages);
+	for (i = 0; i < n; i++)
+		memlab_cache_free(c, objs[i]);
+	KUNIT_EXPECT_GT(test, memlab_cache_shrink(c), 0UL);
+	memlab_pool_get_info(ctx->pool, &end);
+	KUNIT_EXPECT_EQ(test, end.free_pages, ctx->start.free_pages);
+	for (o = 0; o <= end.max_order; o++)
+		KUNIT_EXPECT_EQ_MSG(test, end.nr_free[o], ctx->start.nr_free[o], "order %u", o);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+}
+
+static void memlab_slab_test_destroy_busy(struct kunit *test)
+{
+	struct slab_ctx *ctx = test->priv;
+	struct memlab_cache *c = new_cache(test, "busy", 64, 0, 0, NULL);
+	void *p = memlab_cache_alloc(c, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), -EBUSY);
+	/* A pool with a cache of its user's is not destroyed either. */
+	KUNIT_EXPECT_EQ(test, memlab_pool_destroy(ctx->pool), -EBUSY);
+	memlab_cache_free(c, p);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->pool, "kmalloc-64", 64, 0, 0,
+							  NULL)), -EEXIST);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->pool, "x", 64, 3, 0, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->pool, "x", 0, 0, 0, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->pool, "x", 64, 0, 0x80, NULL)),
+			-EINVAL);
+}
+
+/*
+ * Red zone overwrite: one byte past the object.
+ *
+ *   | rz | object ........ |X rz | fp | track |
+ */
+static void memlab_slab_test_redzone(struct kunit *test)
+{
+	struct memlab_cache *c = new_cache(test, "rz", 64, 0, MEMLAB_CACHE_DEBUG, NULL);
+	u8 *p = memlab_cache_alloc(c, GFP_KERNEL), saved;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	saved = p[64];
+	p[64] = 0x12;
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 1);
+	p[64] = saved;
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+	/* Left red zone, found at free this time; the free repairs it. */
+	p[-1] = 0x34;
+	memlab_cache_free(c, p);
+	KUNIT_EXPECT_EQ(test, errors_of(c, MEMLAB_CACHE_ERR_REDZONE), 1ULL);
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+}
+
+/* Write after free: the poison of the free object is broken. */
+static void memlab_slab_test_use_after_free(struct kunit *test)
+{
+	struct memlab_cache *c = new_cache(test, "uaf", 64, 0, MEMLAB_CACHE_DEBUG, NULL);
+	u8 *p = memlab_cache_alloc(c, GFP_KERNEL), saved;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memlab_cache_free(c, p);
+	saved = p[10];
+	p[10] = 0;
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 1);
+	p[10] = saved;
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+}
+
+/* Double free: refused and counted, in debug and in plain caches. */
+static void memlab_slab_test_double_free(struct kunit *test)
+{
+	struct memlab_cache *c = new_cache(test, "df", 64, 0, MEMLAB_CACHE_DEBUG, NULL);
+	struct memlab_cache *plain = new_cache(test, "df-plain", 64, 0, 0, NULL);
+	void *a = memlab_cache_alloc(c, GFP_KERNEL), *b = memlab_cache_alloc(c, GFP_KERNEL);
+	void *q;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	memlab_cache_free(c, a);
+	memlab_cache_free(c, b);
+	memlab_cache_free(c, a);
+	KUNIT_EXPECT_EQ(test, errors_of(c, MEMLAB_CACHE_ERR_DOUBLE_FREE), 1ULL);
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+
+	/* Plain caches catch the common case: the object just freed. */
+	q = memlab_cache_alloc(plain, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	memlab_cache_free(plain, q);
+	memlab_cache_free(plain, q);
+	KUNIT_EXPECT_EQ(test, errors_of(plain, MEMLAB_CACHE_ERR_DOUBLE_FREE), 1ULL);
+	/* A pointer into the middle of an object is no object. */
+	q = memlab_cache_alloc(plain, GFP_KERNEL);
+	memlab_cache_free(plain, (u8 *)q + 8);
+	KUNIT_EXPECT_EQ(test, errors_of(plain, MEMLAB_CACHE_ERR_BAD_OBJECT), 1ULL);
+	memlab_cache_free(plain, q);
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(plain), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(plain), 0);
+}
+
+/* Corrupted freelist: a free object's next pointer overwritten. */
+static void memlab_slab_test_freelist(struct kunit *test)
+{
+	struct memlab_cache *c = new_cache(test, "fl", 64, 0,
+					   MEMLAB_CACHE_DEBUG | MEMLAB_CACHE_HARDENED, NULL);
+	struct memlab_cache_info info;
+	u8 *a, *b, saved[sizeof(void *)];
+
+	a = memlab_cache_alloc(c, GFP_KERNEL);
+	b = memlab_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	memlab_cache_free(c, b);
+	memlab_cache_free(c, a);	/* a heads the freelist, b is next */
+	memlab_cache_get_info(c, &info);
+	memcpy(saved, a + info.freeptr_offset, sizeof(saved));
+	memset(a + info.freeptr_offset, 0x41, sizeof(saved));
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 1);
+	memcpy(a + info.freeptr_offset, saved, sizeof(saved));
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+}
+
+static struct {
+	struct hrtimer timer;
+	struct memlab_cache *cache;
+	struct memlab_pool *pool;
+	atomic_t runs, fails;
+} irq_test;
+
+static enum hrtimer_restart irq_test_fn(struct hrtimer *t)
+{
+	void *a = memlab_cache_alloc(irq_test.cache, GFP_ATOMIC);
+	void *b = memlab_kmalloc(irq_test.pool, 100, GFP_ATOMIC);
+
+	if (!a || !b)
+		atomic_inc(&irq_test.fails);
+	memlab_cache_free(irq_test.cache, a);
+	memlab_kfree(irq_test.pool, b);
+	if (atomic_inc_return(&irq_test.runs) >= 200)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(50 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+/* Allocation from hard interrupt context while a task uses the same cache. */
+static void memlab_slab_test_irq(struct kunit *test)
+{
+	struct slab_ctx *ctx = test->priv;
+	unsigned long deadline = jiffies + 10 * HZ;
+	void *p;
+
+	irq_test.cache = new_cache(test, "irq", 128, 0, 0, NULL);
+	irq_test.pool = ctx->pool;
+	atomic_set(&irq_test.runs, 0);
+	atomic_set(&irq_test.fails, 0);
+	hrtimer_init(&irq_test.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	irq_test.timer.function = irq_test_fn;
+	hrtimer_start(&irq_test.timer, ns_to_ktime(50 * NSEC_PER_USEC), HRTIMER_MODE_REL_HARD);
+	while (atomic_read(&irq_test.runs) < 200 && time_before(jiffies, deadline)) {
+		p = memlab_cache_alloc(irq_test.cache, GFP_KERNEL);
+		memlab_cache_free(irq_test.cache, p);
+		p = memlab_kmalloc(ctx->pool, 100, GFP_KERNEL);
+		memlab_kfree(ctx->pool, p);
+		cond_resched();
+	}
+	hrtimer_cancel(&irq_test.timer);
+	KUNIT_EXPECT_EQ(test, atomic_read(&irq_test.runs), 200);
+	KUNIT_EXPECT_EQ(test, atomic_read(&irq_test.fails), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(irq_test.cache), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(irq_test.cache), 0);
+}
+
+struct slab_thread {
+	struct memlab_cache *cache;
+	struct memlab_pool *pool;
+	struct completion done;
+	unsigned int id;
+	unsigned long errors;
+};
+
+static int memlab_slab_thread_fn(void *data)
+{
+	struct slab_thread *t = data;
+	struct rnd_state rnd;
+	u8 *held[48] = { };
+	unsigned int i, k;
+
+	prandom_seed_state(&rnd, seed + t->id);
+	for (i = 0; i < 20000; i++) {
+		k = prandom_u32_state(&rnd) % ARRAY_SIZE(held);
+		if (held[k]) {
+			if (held[k][0] != (u8)t->id || held[k][95] != (u8)t->id)
+				t->errors++;
+			if (k & 1)
+				memlab_kfree(t->pool, held[k]);
+			else
+				memlab_cache_free(t->cache, held[k]);
+			held[k] = NULL;
+		} else {
+			held[k] = k & 1 ? memlab_kmalloc(t->pool, 96, GFP_KERNEL) :
+					  memlab_cache_alloc(t->cache, GFP_KERNEL);
+			if (!held[k]) {
+				t->errors++;
+				continue;
+			}
+			memset(held[k], t->id, 96);
+		}
+		if (!(i % 128))
+			cond_resched();
+	}
+	for (k = 0; k < ARRAY_SIZE(held); k++) {
+		if (!held[k])
+			continue;
+		if (k & 1)
+			memlab_kfree(t->pool, held[k]);
+		else
+			memlab_cache_free(t->cache, held[k]);
+	}
+	complete(&t->done);
+	return 0;
+}
+
+/* Several kthreads on all CPUs share a cache and a size class. */
+static void memlab_slab_test_threads(struct kunit *test)
+{
+	struct slab_ctx *ctx = test->priv;
+	unsigned int n = max(4U, 2 * num_online_cpus()), i;
+	struct memlab_cache *c = new_cache(test, "threads", 96, 0, 0, NULL);
+	struct memlab_cache_info info;
+	struct slab_thread *t;
+
+	if (!seed)
+		seed = get_random_u32();
+	kunit_info(test, "seed %u (replay with seed=%u)\n", seed, seed);
+	t = kunit_kcalloc(test, n, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	for (i = 0; i < n; i++) {
+		struct task_struct *task;
+
+		t[i].cache = c;
+		t[i].pool = ctx->pool;
+		t[i].id = i + 1;
+		init_completion(&t[i].done);
+		task = kthread_create(memlab_slab_thread_fn, &t[i], "memlab-slab/%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+		kthread_bind(task, i % num_online_cpus());
+		wake_up_process(task);
+	}
+	for (i = 0; i < n; i++) {
+		wait_for_completion(&t[i].done);
+		KUNIT_EXPECT_EQ_MSG(test, t[i].errors, 0UL, "thread %u", i);
+	}
+	memlab_cache_get_info(c, &info);
+	KUNIT_EXPECT_EQ(test, info.inuse, 0UL);
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+}
+
+static struct kunit_case memlab_slab_test_cases[] = {
+	KUNIT_CASE(memlab_slab_test_no_overlap),
+	KUNIT_CASE(memlab_slab_test_ctor_once),
+	KUNIT_CASE(memlab_slab_test_size_classes),
+	KUNIT_CASE(memlab_slab_test_shrink),
+	KUNIT_CASE(memlab_slab_test_destroy_busy),
+	KUNIT_CASE(memlab_slab_test_redzone),
+	KUNIT_CASE(memlab_slab_test_use_after_free),
+	KUNIT_CASE(memlab_slab_test_double_free),
+	KUNIT_CASE(memlab_slab_test_freelist),
+	KUNIT_CASE(memlab_slab_test_irq),
+	KUNIT_CASE_SLOW(memlab_slab_test_threads),
+	{}
+};
+
+static struct kunit_suite memlab_slab_test_suite = {
+	.name = "memlab_slab",
+	.init = memlab_slab_test_init,
+	.exit = memlab_slab_test_exit,
+	.test_cases = memlab_slab_test_cases,
+};
+
+kunit_test_suite(memlab_slab_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for memlab's slab caches");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,756 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memlab slab caches
+ *
+ * Object caches carved from buddy blocks of a pool, in the manner of SLUB
+ * but small. slab_core.c lays objects out and runs a slab's freelist; this
+ * file keeps each cache's slabs on full, partial and empty lists behind
+ * the cache's lock, gives each CPU an array of free objects as a fast path,
+ * and puts kmalloc-style size classes on top.
+ *
+ * The per-CPU array is used under a local lock with interrupts off, so an
+ * interrupt or a migration cannot see it half-updated; it is refilled and
+ * drained in batches under the cache lock. Debug caches skip it, so that
+ * every allocation and free passes the checks. Slab descriptors and the
+ * page-to-slab map live outside the pool, like the buddy's descriptors.
+ *
+ * Lock order: the per-CPU local lock, then cache->lock, then pool->lock.
+ * A new slab is allocated with no lock held.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cache.h>
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/local_lock.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+
+#include <memlab/alloc.h>
+
+#include "internal.h"
+
+#define MEMLAB_CPU_OBJS		32
+#define MEMLAB_CPU_BATCH	16
+#define MEMLAB_MIN_EMPTY	1	/* empty slabs a cache keeps */
+
+struct memlab_cpu_cache {
+	local_lock_t lock;
+	unsigned int avail;
+	void *objs[MEMLAB_CPU_OBJS];
+};
+
+enum memlab_slab_list { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
+
+struct memlab_slab {
+	struct memlab_slab_core core;
+	struct list_head node;
+	struct memlab_cache *cache;
+	enum memlab_slab_list list;
+};
+
+static_assert((int)MEMLAB_CACHE_ERR_NR == (int)MEMLAB_SLAB_ERR_NR);
+static_assert(MEMLAB_CACHE_DEBUG == MEMLAB_SLAB_DEBUG);
+static_assert(MEMLAB_CACHE_HARDENED == MEMLAB_SLAB_HARDENED);
+static_assert(MEMLAB_CACHE_HWALIGN == MEMLAB_SLAB_HWALIGN);
+
+/* kmalloc size classes, with the kernel's 96 and 192 */
+static const unsigned int memlab_kmalloc_sizes[MEMLAB_KMALLOC_CLASSES] = {
+	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+};
+
+static void memlab_slab_report(void *ctx, const char *msg)
+{
+	struct memlab_cache *cache = ctx;
+
+	pr_err_ratelimited("cache %s: %s\n", cache->name, msg);
+}
+
+/* The slab @addr lies in, from the pool's page map, or NULL. */
+static struct memlab_slab *memlab_slab_of(struct memlab_pool *pool, const void *addr)
+{
+	u32 idx = memlab_pool_index_of(pool, addr);
+	unsigned long owner;
+
+	if (idx == MEMLAB_BUDDY_NONE)
+		return NULL;
+	owner = READ_ONCE(pool->owner[idx]);
+	if (!owner || (owner & MEMLAB_OWNER_LARGE))
+		return NULL;
+	return (struct memlab_slab *)owner;
+}
+
+static void memlab_set_owner(struct memlab_pool *pool, const void *addr,
+			     unsigned int order, unsigned long owner)
+{
+	u32 idx = memlab_pool_index_of(pool, addr), i;
+
+	for (i = 0; i < (1U << order); i++)
+		WRITE_ONCE(pool->owner[idx + i], owner);
+}
+
+/* Put @slab on the list its fill says. Called with cache->lock held. */
+static void memlab_slab_relist(struct memlab_cache *cache, struct memlab_slab *slab)
+{
+	enum memlab_slab_list want;
+
+	if (!slab->core.inuse)
+		want = SLAB_EMPTY;
+	else if (slab->core.inuse == cache->geom.objects)
+		want = SLAB_FULL;
+	else
+		want = SLAB_PARTIAL;
+	if (want == slab->list)
+		return;
+	cache->nr_slabs[slab->list]--;
+	cache->nr_slabs[want]++;
+	slab->list = want;
+	list_move(&slab->node, &cache->lists[want]);
+}
+
+static struct memlab_slab *memlab_slab_new(struct memlab_cache *cache, gfp_t gfp)
+{
+	gfp_t mgfp = gfpflags_allow_blocking(gfp) ? GFP_KERNEL : GFP_ATOMIC;
+	struct memlab_slab *slab;
+	void *base;
+	unsigned int i;
+
+	slab = kmalloc(sizeof(*slab), mgfp | __GFP_NOWARN);
+	if (!slab)
+		return NULL;
+	base = memlab_alloc_pages(cache->pool, cache->geom.order, __GFP_NOWARN);
+	if (!base) {
+		kfree(slab);
+		return NULL;
+	}
+	memlab_slab_init(&cache->geom, &slab->core, base);
+	slab->cache = cache;
+	slab->list = SLAB_EMPTY;
+	INIT_LIST_HEAD(&slab->node);
+	/* Constructed once per object lifetime: when its slab is made. */
+	if (cache->ctor)
+		for (i = 0; i < cache->geom.objects; i++)
+			cache->ctor(memlab_slab_object(&cache->geom, &slab->core, i));
+	memlab_set_owner(cache->pool, base, cache->geom.order, (unsigned long)slab);
+	return slab;
+}
+
+static void memlab_slab_free(struct memlab_cache *cache, struct memlab_slab *slab)
+{
+	memlab_set_owner(cache->pool, slab->core.base, cache->geom.order, 0);
+	memlab_free_pages(cache->pool, slab->core.base, cache->geom.order);
+	kfree(slab);
+}
+
+/*
+ * Take up to @want objects from the cache's slabs into @objs, making a new
+ * slab when none has a free object. Return how many were taken.
+ */
+static unsigned int memlab_cache_take(struct memlab_cache *cache, void **objs,
+				      unsigned int want, gfp_t gfp, unsigned long caller)
+{
+	struct memlab_slab *slab, *fresh = NULL;
+	unsigned int got = 0;
+	unsigned long flags;
+
+	for (;;) {
+		raw_spin_lock_irqsave(&cache->lock, flags);
+		if (fresh) {
+			list_add(&fresh->node, &cache->lists[SLAB_EMPTY]);
+			cache->nr_slabs[SLAB_EMPTY]++;
+		}
+		while (got < want) {
+			slab = list_first_entry_or_null(&cache->lists[SLAB_PARTIAL],
+							struct memlab_slab, node);
+			if (!slab)
+				slab = list_first_entry_or_null(&cache->lists[SLAB_EMPTY],
+								struct memlab_slab, node);
+			if (!slab)
+				break;
+			while (got < want) {
+				void *obj = memlab_slab_take(&cache->geom, &slab->core, caller,
+							     task_pid_nr(current),
+							     &cache->checker);
+
+				if (!obj)
+					break;
+				objs[got++] = obj;
+			}
+			memlab_slab_relist(cache, slab);
+		}
+		cache->inuse += got;
+		if (got) {
+			raw_spin_unlock_irqrestore(&cache->lock, flags);
+			return got;
+		}
+		raw_spin_unlock_irqrestore(&cache->lock, flags);
+		/*
+		 * Nothing free: make a slab with no lock held. Others may take
+		 * its objects before we do; then we make another.
+		 */
+		fresh = memlab_slab_new(cache, gfp);
+		if (!fresh)
+			break;
+	}
+	raw_spin_lock_irqsave(&cache->lock, flags);
+	cache->fails++;
+	raw_spin_unlock_irqrestore(&cache->lock, flags);
+	return 0;
+}
+
+/* Return @n objects to their slabs; free slabs beyond the empty reserve. */
+static void memlab_cache_put(struct memlab_cache *cache, void **objs, unsigned int n,
+			     unsigned long caller)
+{
+	struct memlab_slab *slab, *tmp;
+	unsigned long flags;
+	LIST_HEAD(release);
+	unsigned int i;
+
+	raw_spin_lock_irqsave(&cache->lock, flags);
+	for (i = 0; i < n; i++) {
+		slab = memlab_slab_of(cache->pool, objs[i]);
+		if (!slab || slab->cache != cache) {
+			cache->checker.errors[MEMLAB_SLAB_ERR_BAD_OBJECT]++;
+			pr_err_ratelimited("cache %s: free of %p, not an object of it, from %pS\n",
+					   cache->name, objs[i], (void *)caller);
+			continue;
+		}
+		if (memlab_slab_put(&cache->geom, &slab->core, objs[i], caller,
+				    task_pid_nr(current), &cache->checker))
+			continue;
+		cache->inuse--;
+		memlab_slab_relist(cache, slab);
+		if (slab->list == SLAB_EMPTY && cache->nr_slabs[SLAB_EMPTY] > MEMLAB_MIN_EMPTY) {
+			list_move(&slab->node, &release);
+			cache->nr_slabs[SLAB_EMPTY]--;
+		}
+	}
+	raw_spin_unlock_irqrestore(&cache->lock, flags);
+	list_for_each_entry_safe(slab, tmp, &release, node)
+		memlab_slab_free(cache, slab);
+}
+
+/**
+ * memlab_cache_alloc() - allocate an object
+ * @cache: the cache
+ * @gfp: __GFP_ZERO to zero it; GFP_KERNEL lets a new slab's descriptor be
+ *	allocated with GFP_KERNEL, anything else uses GFP_ATOMIC
+ *
+ * Context: Any context.
+ * Return: the object, or NULL when the pool has no room for a new slab.
+ */
+void *memlab_cache_alloc(struct memlab_cache *cache, gfp_t gfp)
+{
+	unsigned long caller = _RET_IP_, flags;
+	void *batch[MEMLAB_CPU_BATCH];
+	struct memlab_cpu_cache *c;
+	unsigned int n;
+	void *obj;
+
+	if (cache->geom.flags & MEMLAB_SLAB_DEBUG) {
+		if (!memlab_cache_take(cache, &obj, 1, gfp, caller))
+			return NULL;
+		goto out;
+	}
+	local_lock_irqsave(&cache->cpu->lock, flags);
+	c = this_cpu_ptr(cache->cpu);
+	if (c->avail) {
+		obj = c->objs[--c->avail];
+		local_unlock_irqrestore(&cache->cpu->lock, flags);
+		goto out;
+	}
+	local_unlock_irqrestore(&cache->cpu->lock, flags);
+
+	/* Refill: one object for the caller, the rest for this CPU's array. */
+	n = memlab_cache_take(cache, batch, MEMLAB_CPU_BATCH, gfp, caller);
+	if (!n)
+		return NULL;
+	obj = batch[--n];
+	local_lock_irqsave(&cache->cpu->lock, flags);
+	c = this_cpu_ptr(cache->cpu);	/* we may be on another CPU now */
+	while (n && c->avail < MEMLAB_CPU_OBJS)
+		c->objs[c->avail++] = batch[--n];
+	local_unlock_irqrestore(&cache->cpu->lock, flags);
+	if (n)
+		memlab_cache_put(cache, batch, n, caller);
+out:
+	if (gfp & __GFP_ZERO)
+		memset(obj, 0, cache->geom.object_size);
+	return obj;
+}
+EXPORT_SYMBOL_GPL(memlab_cache_alloc);
+
+/**
+ * memlab_cache_free() - free an object
+ * @cache: the cache it came from
+ * @obj: the object; NULL is ignored
+ *
+ * A pointer that is not an object of @cache, and a double free where it
+ * can be told, are refused, counted in the cache's errors and logged
+ * (ratelimited). Debug caches check red zones and poison here too.
+ *
+ * Context: Any context.
+ */
+void memlab_cache_free(struct memlab_cache *cache, void *obj)
+{
+	unsigned long caller = _RET_IP_, flags;
+	struct memlab_slab *slab;
+	struct memlab_cpu_cache *c;
+	void *spill[MEMLAB_CPU_BATCH];
+	unsigned int n = 0;
+
+	if (!obj)
+		return;
+	slab = memlab_slab_of(cache->pool, obj);
+	if (cache->geom.flags & MEMLAB_SLAB_DEBUG || !slab || slab->cache != cache ||
+	    memlab_slab_object_index(&cache->geom, &slab->core, obj) < 0) {
+		/* The slow path checks, counts and refuses what is wrong. */
+		memlab_cache_put(cache, &obj, 1, caller);
+		return;
+	}
+	local_lock_irqsave(&cache->cpu->lock, flags);
+	c = this_cpu_ptr(cache->cpu);
+	if (c->avail && c->objs[c->avail - 1] == obj) {
+		local_unlock_irqrestore(&cache->cpu->lock, flags);
+		raw_spin_lock_irqsave(&cache->lock, flags);
+		cache->checker.errors[MEMLAB_SLAB_ERR_DOUBLE_FREE]++;
+		raw_spin_unlock_irqrestore(&cache->lock, flags);
+		pr_err_ratelimited("cache %s: double free of %p from %pS\n", cache->name, obj,
+				   (void *)caller);
+		return;
+	}
+	if (c->avail == MEMLAB_CPU_OBJS) {
+		/* Full: spill the oldest half back to the slabs. */
+		n = MEMLAB_CPU_BATCH;
+		memcpy(spill, c->objs, n * sizeof(void *));
+		memmove(c->objs, c->objs + n, (c->avail - n) * sizeof(void *));
+		c->avail -= n;
+	}
+	c->objs[c->avail++] = obj;
+	local_unlock_irqrestore(&cache->cpu->lock, flags);
+	if (n)
+		memlab_cache_put(cache, spill, n, caller);
+}
+EXPORT_SYMBOL_GPL(memlab_cache_free);
+
+/* Runs on each CPU (IPI): give its cached objects back to the slabs. */
+static void memlab_cpu_flush(void *arg)
+{
+	struct memlab_cache *cache = arg;
+	void *objs[MEMLAB_CPU_OBJS];
+	struct memlab_cpu_cache *c;
+	unsigned long flags;
+	unsigned int n;
+
+	local_lock_irqsave(&cache->cpu->lock, flags);
+	c = this_cpu_ptr(cache->cpu);
+	n = c->avail;
+	memcpy(objs, c->objs, n * sizeof(void *));
+	c->avail = 0;
+	local_unlock_irqrestore(&cache->cpu->lock, flags);
+	if (n)
+		memlab_cache_put(cache, objs, n, _RET_IP_);
+}
+
+/**
+ * memlab_cache_shrink() - give empty slabs back to the buddy allocator
+ * @cache: the cache
+ *
+ * Every CPU's cached objects go back to their slabs first.
+ *
+ * Context: Process context with interrupts enabled.
+ * Return: the number of pages given back.
+ */
+unsigned long memlab_cache_shrink(struct memlab_cache *cache)
+{
+	struct memlab_slab *slab, *tmp;
+	unsigned long flags, pages = 0;
+	LIST_HEAD(release);
+
+	on_each_cpu(memlab_cpu_flush, cache, 1);
+	raw_spin_lock_irqsave(&cache->lock, flags);
+	list_splice_init(&cache->lists[SLAB_EMPTY], &release);
+	cache->nr_slabs[SLAB_EMPTY] = 0;
+	raw_spin_unlock_irqrestore(&cache->lock, flags);
+	list_for_each_entry_safe(slab, tmp, &release, node) {
+		memlab_slab_free(cache, slab);
+		pages += 1UL << cache->geom.order;
+	}
+	return pages;
+}
+EXPORT_SYMBOL_GPL(memlab_cache_shrink);
+
+/**
+ * memlab_cache_create() - create an object cache on a pool
+ * @pool: the pool its slabs come from
+ * @name: name, unique on the pool, shown in slabinfo
+ * @size: object size in bytes
+ * @align: object alignment, a power of two (0: pointer size)
+ * @flags: MEMLAB_CACHE_DEBUG (red zones, poison, caller tracking),
+ *	MEMLAB_CACHE_HARDENED (encoded freelist), MEMLAB_CACHE_HWALIGN
+ * @ctor: called once for each object when its slab is made, or NULL
+ *
+ * The slab order is the smallest that keeps waste under 1/16 of a slab
+ * (1/8, 1/4 when none does), as SLUB chooses.
+ *
+ * Context: Process context; sleeps.
+ * Return: the cache, or an ERR_PTR(): -EINVAL for a bad name, size,
+ * alignment or flag, -EEXIST when the name is taken, -ENOMEM.
+ */
+struct memlab_cache *memlab_cache_create(struct memlab_pool *pool, const char *name,
+					 size_t size, size_t align, unsigned int flags,
+					 void (*ctor)(void *))
+{
+	struct memlab_cache *cache, *other;
+	int cpu, ret, i;
+
+	if (!name || !*name || strlen(name) >= sizeof(cache->name) ||
+	    (flags & ~MEMLAB_SLAB_FLAGS))
+		return ERR_PTR(-EINVAL);
+	if (flags & MEMLAB_CACHE_HWALIGN)
+		align = max_t(size_t, align, cache_line_size());
+	cache = kzalloc(sizeof(*cache), GFP_KERNEL);
+	if (!cache)
+		return ERR_PTR(-ENOMEM);
+	ret = memlab_slab_geom_init(&cache->geom, size, align, flags, !!ctor, PAGE_SIZE,
+				    get_random_long());
+	if (ret)
+		goto err;
+	ret = -EINVAL;
+	if (cache->geom.order > pool->buddy.max_order)
+		goto err;
+	strscpy(cache->name, name, sizeof(cache->name));
+	cache->pool = pool;
+	cache->ctor = ctor;
+	cache->checker.report = memlab_slab_report;
+	cache->checker.ctx = cache;
+	raw_spin_lock_init(&cache->lock);
+	for (i = 0; i < ARRAY_SIZE(cache->lists); i++)
+		INIT_LIST_HEAD(&cache->lists[i]);
+	ret = -ENOMEM;
+	cache->cpu = alloc_percpu(struct memlab_cpu_cache);
+	if (!cache->cpu)
+		goto err;
+	for_each_possible_cpu(cpu)
+		local_lock_init(&per_cpu_ptr(cache->cpu, cpu)->lock);
+
+	mutex_lock(&pool->caches_lock);
+	list_for_each_entry(other, &pool->caches, node) {
+		if (!strcmp(other->name, cache->name)) {
+			mutex_unlock(&pool->caches_lock);
+			free_percpu(cache->cpu);
+			ret = -EEXIST;
+			goto err;
+		}
+	}
+	list_add_tail(&cache->node, &pool->caches);
+	mutex_unlock(&pool->caches_lock);
+	return cache;
+err:
+	kfree(cache);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(memlab_cache_create);
+
+/* Destroy @cache if nothing is allocated; pool->caches_lock held. */
+static int __memlab_cache_destroy(struct memlab_cache *cache)
+{
+	unsigned long flags, inuse;
+
+	memlab_cache_shrink(cache);
+	raw_spin_lock_irqsave(&cache->lock, flags);
+	inuse = cache->inuse;
+	raw_spin_unlock_irqrestore(&cache->lock, flags);
+	if (inuse) {
+		pr_warn("cache %s: not destroyed, %lu objects still allocated in %lu slabs\n",
+			cache->name, inuse,
+			cache->nr_slabs[SLAB_FULL] + cache->nr_slabs[SLAB_PARTIAL]);
+		return -EBUSY;
+	}
+	list_del(&cache->node);
+	free_percpu(cache->cpu);
+	kfree(cache);
+	return 0;
+}
+
+/**
+ * memlab_cache_destroy() - destroy a cache with no object allocated
+ * @cache: the cache
+ *
+ * A cache with objects still allocated is left as it is and the count is
+ * logged.
+ *
+ * Context: Process context; sleeps.
+ * Return: 0, or -EBUSY when objects are still allocated.
+ */
+int memlab_cache_destroy(struct memlab_cache *cache)
+{
+	struct memlab_pool *pool = cache->pool;
+	int ret;
+
+	mutex_lock(&pool->caches_lock);
+	ret = __memlab_cache_destroy(cache);
+	mutex_unlock(&pool->caches_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(memlab_cache_destroy);
+
+/**
+ * memlab_cache_get_info() - a snapshot of a cache's counters
+ * @cache: the cache
+ * @info: filled in
+ *
+ * Context: Any context.
+ */
+void memlab_cache_get_info(struct memlab_cache *cache, struct memlab_cache_info *info)
+{
+	unsigned long flags;
+	int cpu, i;
+
+	memset(info, 0, sizeof(*info));
+	info->name = cache->name;
+	info->object_size = cache->geom.object_size;
+	info->slot_size = cache->geom.size;
+	info->align = cache->geom.align;
+	info->order = cache->geom.order;
+	info->objects_per_slab = cache->geom.objects;
+	info->waste_per_slab = cache->geom.waste;
+	info->freeptr_offset = cache->geom.offset;
+	info->flags = cache->geom.flags;
+	for_each_possible_cpu(cpu)
+		info->cpu_cached += READ_ONCE(per_cpu_ptr(cache->cpu, cpu)->avail);
+	raw_spin_lock_irqsave(&cache->lock, flags);
+	info->inuse = cache->inuse;
+	info->slabs_full = cache->nr_slabs[SLAB_FULL];
+	info->slabs_partial = cache->nr_slabs[SLAB_PARTIAL];
+	info->slabs_empty = cache->nr_slabs[SLAB_EMPTY];
+	info->fails = cache->fails;
+	for (i = 0; i < MEMLAB_SLAB_ERR_NR; i++)
+		info->errors[i] = cache->checker.errors[i];
+	raw_spin_unlock_irqrestore(&cache->lock, flags);
+	/* Objects in per-CPU arrays are free to users. */
+	info->inuse = info->inuse > info->cpu_cached ? info->inuse - info->cpu_cached : 0;
+}
+EXPORT_SYMBOL_GPL(memlab_cache_get_info);
+
+/**
+ * memlab_cache_validate_report() - walk every slab of a cache
+ * @cache: the cache
+ * @report: called with a message for each of the first errors, or NULL
+ * @ctx: passed to @report
+ *
+ * Return: the number of errors found, or -ENOMEM.
+ */
+int memlab_cache_validate_report(struct memlab_cache *cache, memlab_slab_report_t report,
+				 void *ctx)
+{
+	struct memlab_slab_checker c = { .report = report, .ctx = ctx };
+	unsigned long *scratch, flags;
+	struct memlab_slab *slab;
+	unsigned int errors = 0, i;
+
+	scratch = bitmap_zalloc(MEMLAB_SLAB_MAX_OBJECTS, GFP_KERNEL);
+	if (!scratch)
+		return -ENOMEM;
+	raw_spin_lock_irqsave(&cache->lock, flags);
+	for (i = 0; i < ARRAY_SIZE(cache->lists); i++) {
+		unsigned long n = 0;
+
+		list_for_each_entry(slab, &cache->lists[i], node) {
+			errors += memlab_slab_validate(&cache->geom, &slab->core, scratch, &c);
+			if (slab->list != i) {
+				c.errors[MEMLAB_SLAB_ERR_COUNT]++;
+				errors++;
+			}
+			n++;
+		}
+		if (n != cache->nr_slabs[i]) {
+			c.errors[MEMLAB_SLAB_ERR_COUNT]++;
+			errors++;
+			if (report)
+				report(ctx, "slab list count mismatch");
+		}
+	}
+	raw_spin_unlock_irqrestore(&cache->lock, flags);
+	bitmap_free(scratch);
+	return errors;
+}
+
+/**
+ * memlab_cache_validate() - count corruption in every slab of a cache
+ * @cache: the cache
+ *
+ * Walks each slab's freelist (bounds, alignment, loops, count) and, in
+ * debug caches, every object's red zones and poison. What is found is
+ * logged (ratelimited) and counted, never fatal.
+ *
+ * Context: Process context.
+ * Return: the number of errors found, or -ENOMEM.
+ */
+int memlab_cache_validate(struct memlab_cache *cache)
+{
+	return memlab_cache_validate_report(cache, memlab_slab_report, cache);
+}
+EXPORT_SYMBOL_GPL(memlab_cache_validate);
+
+static unsigned int memlab_kmalloc_index(size_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < MEMLAB_KMALLOC_CLASSES; i++)
+		if (size <= memlab_kmalloc_sizes[i])
+			return i;
+	return MEMLAB_KMALLOC_CLASSES;
+}
+
+/**
+ * memlab_kmalloc() - allocate @size bytes from a pool
+ * @pool: the pool
+ * @size: bytes; up to MEMLAB_KMALLOC_MAX from a size class, larger ones
+ *	as a buddy block
+ * @gfp: as for memlab_cache_alloc()
+ *
+ * Context: Any context.
+ * Return: the memory, ZERO_SIZE_PTR for @size 0, or NULL.
+ */
+void *memlab_kmalloc(struct memlab_pool *pool, size_t size, gfp_t gfp)
+{
+	unsigned int i, order;
+	void *p;
+
+	if (!size)
+		return ZERO_SIZE_PTR;
+	i = memlab_kmalloc_index(size);
+	if (i < MEMLAB_KMALLOC_CLASSES && pool->kmalloc[i])
+		return memlab_cache_alloc(pool->kmalloc[i], gfp);
+	order = get_order(size);
+	p = memlab_alloc_pages(pool, order, gfp | __GFP_NOWARN);
+	if (p)
+		memlab_set_owner(pool, p, 0, MEMLAB_OWNER_LARGE | (order << 1));
+	return p;
+}
+EXPORT_SYMBOL_GPL(memlab_kmalloc);
+
+/**
+ * memlab_kfree() - free memory from memlab_kmalloc()
+ * @pool: the pool it came from
+ * @p: the memory; NULL and ZERO_SIZE_PTR are ignored
+ *
+ * A pointer memlab_kmalloc() did not return is refused, counted and logged.
+ *
+ * Context: Any context.
+ */
+void memlab_kfree(struct memlab_pool *pool, const void *p)
+{
+	struct memlab_slab *slab;
+	unsigned long owner;
+	u32 idx;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return;
+	slab = memlab_slab_of(pool, p);
+	if (slab && slab->cache->kmalloc) {
+		memlab_cache_free(slab->cache, (void *)p);
+		return;
+	}
+	idx = memlab_pool_index_of(pool, p);
+	owner = idx == MEMLAB_BUDDY_NONE ? 0 : READ_ONCE(pool->owner[idx]);
+	if (owner & MEMLAB_OWNER_LARGE) {
+		WRITE_ONCE(pool->owner[idx], 0);
+		memlab_free_pages(pool, (void *)p, (owner & ~MEMLAB_OWNER_LARGE) >> 1);
+		return;
+	}
+	/* Not ours: let the buddy allocator count and log it. */
+	memlab_free_pages(pool, (void *)p, 0);
+}
+EXPORT_SYMBOL_GPL(memlab_kfree);
+
+/**
+ * memlab_ksize() - usable size of memory from memlab_kmalloc()
+ * @pool: the pool it came from
+ * @p: the memory
+ *
+ * Context: Any context.
+ * Return: the bytes usable at @p, or 0 when @p is not from memlab_kmalloc().
+ */
+size_t memlab_ksize(struct memlab_pool *pool, const void *p)
+{
+	struct memlab_slab *slab;
+	unsigned long owner;
+	u32 idx;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return 0;
+	slab = memlab_slab_of(pool, p);
+	if (slab && slab->cache->kmalloc)
+		return memlab_slab_object_index(&slab->cache->geom, &slab->core, p) < 0 ?
+		       0 : slab->cache->geom.object_size;
+	idx = memlab_pool_index_of(pool, p);
+	owner = idx == MEMLAB_BUDDY_NONE ? 0 : READ_ONCE(pool->owner[idx]);
+	if (owner & MEMLAB_OWNER_LARGE)
+		return PAGE_SIZE << ((owner & ~MEMLAB_OWNER_LARGE) >> 1);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memlab_ksize);
+
+/* The pool's size-class caches; at pool creation. */
+int memlab_kmalloc_init(struct memlab_pool *pool, unsigned int flags)
+{
+	char name[32];
+	unsigned int i;
+
+	for (i = 0; i < MEMLAB_KMALLOC_CLASSES; i++) {
+		struct memlab_cache *cache;
+
+		snprintf(name, sizeof(name), "kmalloc-%u", memlab_kmalloc_sizes[i]);
+		cache = memlab_cache_create(pool, name, memlab_kmalloc_sizes[i], 0, flags, NULL);
+		if (IS_ERR(cache)) {
+			/* Pools too small for 8 KiB objects get fewer classes. */
+			if (PTR_ERR(cache) == -EINVAL && i)
+				break;
+			memlab_kmalloc_exit(pool);
+			return PTR_ERR(cache);
+		}
+		cache->kmalloc = true;
+		pool->kmalloc[i] = cache;
+	}
+	return 0;
+}
+
+/*
+ * Shrink the size-class caches so their empty slabs stop counting as
+ * used pages; destroy them when @destroy. pool->caches_lock held.
+ */
+int memlab_kmalloc_release(struct memlab_pool *pool, bool destroy)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < MEMLAB_KMALLOC_CLASSES; i++) {
+		if (!pool->kmalloc[i])
+			continue;
+		if (!destroy) {
+			memlab_cache_shrink(pool->kmalloc[i]);
+			continue;
+		}
+		if (__memlab_cache_destroy(pool->kmalloc[i]))
+			ret = -EBUSY;
+		else
+			pool->kmalloc[i] = NULL;
+	}
+	return ret;
+}
+
+void memlab_kmalloc_exit(struct memlab_pool *pool)
+{
+	mutex_lock(&pool->caches_lock);
+	memlab_kmalloc_release(pool, true);
+	mutex_unlock(&pool->caches_lock);
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * memlab slab core: object layout, a slab's freelist and the debug checks,
+ * with no locks, lists or page allocation. Like the buddy core it builds
+ * unchanged in userspace (userspace/hosttest).
+ */
+#ifndef MEMLAB_SLAB_CORE_H
+#define MEMLAB_SLAB_CORE_H
+
+#include <linux/types.h>
+
+/* Cache flags */
+#define MEMLAB_SLAB_DEBUG	0x1U	/* red zones, poison, caller tracking */
+#define MEMLAB_SLAB_HARDENED	0x2U	/* encoded freelist pointers */
+#define MEMLAB_SLAB_HWALIGN	0x4U	/* align objects to the cache line */
+#define MEMLAB_SLAB_FLAGS	0x7U
+
+#define MEMLAB_SLAB_MAX_ORDER	3	/* 32 KiB slabs with 4 KiB pages */
+#define MEMLAB_SLAB_MAX_OBJECTS	4096
+
+/* Byte patterns, as SLUB's include/linux/poison.h */
+#define MEMLAB_RED_INACTIVE	0xbb	/* red zone of a free object */
+#define MEMLAB_RED_ACTIVE	0xcc	/* red zone of an allocated object */
+#define MEMLAB_POISON_FREE	0x6b	/* a free object's bytes */
+#define MEMLAB_POISON_END	0xa5	/* a free object's last byte */
+
+enum memlab_slab_err {
+	MEMLAB_SLAB_ERR_REDZONE,	/* a red zone was overwritten */
+	MEMLAB_SLAB_ERR_POISON,		/* a free object was written to */
+	MEMLAB_SLAB_ERR_DOUBLE_FREE,	/* an object was freed twice */
+	MEMLAB_SLAB_ERR_FREELIST,	/* a free pointer leads nowhere valid */
+	MEMLAB_SLAB_ERR_BAD_OBJECT,	/* a pointer that is no object of the cache */
+	MEMLAB_SLAB_ERR_COUNT,		/* counters disagree with the freelist */
+	MEMLAB_SLAB_ERR_NR,
+};
+
+/* Where an object was last allocated and freed (debug caches). */
+struct memlab_slab_track {
+	unsigned long alloc_caller;
+	unsigned long free_caller;
+	u32 alloc_pid;
+	u32 free_pid;
+};
+
+/*
+ * Layout of one object slot of @size bytes (debug caches):
+ *
+ *   | red_left | object_size bytes | red_right | free ptr | track |
+ *              ^ the pointer users get
+ *
+ * Without debug, the slot is the object rounded up to the alignment and
+ * the free pointer lives inside the free object at @offset (outside it
+ * when there is a constructor, so constructed state survives).
+ */
+struct memlab_slab_geom {
+	u32 object_size;
+	u32 align;
+	u32 size;		/* slot stride */
+	u32 red_left;		/* bytes before the object */
+	u32 inuse;		/* object plus right red zone, from the object */
+	u32 offset;		/* free pointer, from the object */
+	u32 track;		/* track record, from the object; 0 if none */
+	u32 order;		/* slab size: PAGE_SIZE << order */
+	u32 objects;		/* per slab */
+	u32 waste;		/* bytes per slab in no slot */
+	u32 flags;
+	bool ctor;
+	unsigned long key;	/* freelist hardening key */
+};
+
+/* A slab's core state; the kernel side wraps it with its list links. */
+struct memlab_slab_core {
+	void *base;		/* first byte of the slab */
+	void *freelist;		/* first free object, or NULL */
+	u32 inuse;		/* objects not on the freelist */
+};
+
+typedef void (*memlab_slab_report_t)(void *ctx, const char *msg);
+
+struct memlab_slab_checker {
+	memlab_slab_report_t report;
+	void *ctx;
+	u64 errors[MEMLAB_SLAB_ERR_NR];
+	unsigned int reported;
+};
+
+int memlab_slab_geom_init(struct memlab_slab_geom *g, size_t object_size, size_t align,
+			  unsigned int flags, bool ctor, unsigned long page_size,
+			  unsigned long key);
+void memlab_slab_init(const struct memlab_slab_geom *g, struct memlab_slab_core *s,
+		      void *base);
+void *memlab_slab_take(const struct memlab_slab_geom *g, struct memlab_slab_core *s,
+		       unsigned long caller, u32 pid, struct memlab_slab_checker *c);
+int memlab_slab_object_index(const struct memlab_slab_geom *g,
+			     const struct memlab_slab_core *s, const void *obj);
+int memlab_slab_put(const struct memlab_slab_geom *g, struct memlab_slab_core *s, void *obj,
+		    unsigned long caller, u32 pid, struct memlab_slab_checker *c);
+unsigned int memlab_slab_validate(const struct memlab_slab_geom *g,
+				  const struct memlab_slab_core *s, unsigned long *scratch,
+				  struct memlab_slab_checker *c);
+struct memlab_slab_track *memlab_slab_track_of(const struct memlab_slab_geom *g, void *obj);
+void *memlab_slab_object(const struct memlab_slab_geom *g, const struct memlab_slab_core *s,
+			 unsigned int i);
+const char *memlab_slab_err_name(enum memlab_slab_err err);
+
+#endif
