@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memlab_gpio: a platform driver that maps a GPIO controller's registers
+ * with ioremap and drives them from a gpio_chip and an irq_chip, so the
+ * standard tools (libgpiod) work on it, and shows them in debugfs.
+ *
+ * It binds "memlab,pl061-gpio" (ARM PL061, ARM DDI 0190B) and
+ * "memlab,rk3588-gpio" (Rockchip GPIO v2, RK3588 TRM part 1). The register
+ * logic of each lives in pl061.c and rk3588.c behind struct
+ * memlab_gpio_variant; this file is the gpiolib and platform glue, modelled
+ * on drivers/gpio/gpio-pl061.c. With the "memlab,observe" property the
+ * controller belongs to another driver: memlab maps it without requesting
+ * the region, registers nothing with gpiolib and only reads it.
+ */
+#include <linux/bits.h>
+#include <linux/clk.h>
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/gpio/driver.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/irq.h>
+#include <linux/irqchip/chained_irq.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/property.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
+
+#include "compat.h"
+#include "internal.h"
+
+static bool mmio;
+module_param(mmio, bool, 0444);
+MODULE_PARM_DESC(mmio, "Create each controller's debugfs mmio peek/poke file (default: no)");
+
+static int memlab_gpio_get_direction(struct gpio_chip *gc, unsigned int offset)
+{
+	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	int ret = memlab_gpio_hw_get_direction(&mg->hw, offset);
+
+	if (ret < 0)
+		return ret;
+	return ret ? GPIO_LINE_DIRECTION_OUT : GPIO_LINE_DIRECTION_IN;
+}
+
+static int memlab_gpio_set_direction(struct gpio_chip *gc, unsigned int offset,
+				     bool output, int value)
+{
+	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	unsigned long flags;
+	int ret;
+
+	raw_spin_lock_irqsave(&mg->lock, flags);
+	ret = memlab_gpio_hw_set_direction(&mg->hw, offset, output, value);
+	raw_spin_unlock_irqrestore(&mg->lock, flags);
+	return ret;
+}
+
+static int memlab_gpio_direction_input(struct gpio_chip *gc,
+				       unsigned int offset)
+{
+	return memlab_gpio_set_direction(gc, offset, false, 0);
+}
+
+static int memlab_gpio_direction_output(struct gpio_chip *gc,
+					unsigned int offset, int value)
+{
+	return memlab_gpio_set_direction(gc, offset, true, value);
+}
+
+static int memlab_gpio_get(struct gpio_chip *gc, unsigned int offset)
+{
+	struct memlab_gpio *mg = gpiochip_get_data(gc);
+
+	return memlab_gpio_hw_get(&mg->hw, offset);
+}
+
+static int memlab_gpio_get_multiple(struct gpio_chip *gc, unsigned long *mask,
+				    unsigned long *bits)
+{
+	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	u32 val;
+	int ret;
+
+	ret = memlab_gpio_hw_get_multiple(&mg->hw, *mask, &val);
+	if (ret)
+		return ret;
+	*bits = (*bits & ~*mask) | val;
+	return 0;
+}
+
+/*
+ * Setting a level needs no lock: PL061 writes one line through its masked
+ * data address, Rockchip through the write-enable half of DR.
+ */
+static int memlab_gpio_set_rv(struct gpio_chip *gc, unsigned int offset,
+			      int value)
+{
+	struct memlab_gpio *mg = gpiochip_get_data(gc);
+
+	return memlab_gpio_hw_set(&mg->hw, offset, value);
+}
+
+static void memlab_gpio_set_void(struct gpio_chip *gc, unsigned int offset,
+				 int value)
+{
+	memlab_gpio_set_rv(gc, offset, value);
+}
+
+static int memlab_gpio_set_multiple_rv(struct gpio_chip *gc,
+				       unsigned long *mask, unsigned long *bits)
+{
+	struct memlab_gpio *mg = gpiochip_get_data(gc);
+
+	return memlab_gpio_hw_set_multiple(&mg->hw, *mask, *bits);
+}
+
+static void memlab_gpio_set_multiple_void(struct gpio_chip *gc,
+					  unsigned long *mask,
+					  unsigned long *bits)
+{
+	memlab_gpio_set_multiple_rv(gc, mask, bits);
+}
+
+static void memlab_gpio_irq_ack(struct irq_data *d)
+{
+	struct gpio_chip *gc = irq_data_get_irq_chip_data(d);
+	struct memlab_gpio *mg = gpiochip_get_data(gc);
+
+	memlab_gpio_hw_irq_ack(&mg->hw, irqd_to_hwirq(d));
+}
+
+static void memlab_gpio_irq_mask(struct irq_data *d)
+{
+	struct gpio_chip *gc = irq_data_get_irq_chip_data(d);
+	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	irq_hw_number_t hwirq = irqd_to_hwirq(d);
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&mg->lock, flags);
+	memlab_gpio_hw_irq_enable(&mg->hw, hwirq, false);
+	raw_spin_unlock_irqrestore(&mg->lock, flags);
+	gpiochip_disable_irq(gc, hwirq);
+}
+
+static void memlab_gpio_irq_unmask(struct irq_data *d)
+{
+	struct gpio_chip *gc = irq_data_get_irq_chip_data(d);
+	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	irq_hw_number_t hwirq = irqd_to_hwirq(d);
+	unsigned long flags;
+
+	gpiochip_enable_irq(gc, hwirq);
+	raw_spin_lock_irqsave(&mg->lock, flags);
+	memlab_gpio_hw_irq_enable(&mg->hw, hwirq, true);
+	raw_spin_unlock_irqrestore(&mg->lock, flags);
+}
+
+static int memlab_gpio_irq_set_type(struct irq_data *d, unsigned int type)
+{
+	struct gpio_chip *gc = irq_data_get_irq_chip_data(d);
+	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	unsigned long flags;
+	int ret;
+
+	raw_spin_lock_irqsave(&mg->lock, flags);
+	ret = memlab_gpio_hw_irq_set_type(&mg->hw, irqd_to_hwirq(d), type);
+	raw_spin_unlock_irqrestore(&mg->lock, flags);
+	if (ret)
+		return ret;
+
+	if (type & IRQ_TYPE_LEVEL_MASK)
+		irq_set_handler_locked(d, handle_level_irq);
+	else if (type & IRQ_TYPE_EDGE_BOTH)
+		irq_set_handler_locked(d, handle_edge_irq);
+	else
+		irq_set_handler_locked(d, handle_bad_irq);
+	return 0;
+}
+
+static void memlab_gpio_irq_print_chip(struct irq_data *d, struct seq_file *p)
+{
+	struct gpio_chip *gc = irq_data_get_irq_chip_data(d);
+
+	seq_puts(p, dev_name(gc->parent));
+}
+
+static const struct irq_chip memlab_gpio_irq_chip = {
+	.irq_ack		= memlab_gpio_irq_ack,
+	.irq_mask		= memlab_gpio_irq_mask,
+	.irq_unmask		= memlab_gpio_irq_unmask,
+	.irq_set_type		= memlab_gpio_irq_set_type,
+	.irq_print_chip		= memlab_gpio_irq_print_chip,
+	.flags			= IRQCHIP_IMMUTABLE | IRQCHIP_SKIP_SET_WAKE,
+	GPIOCHIP_IRQ_RESOURCE_HELPERS,
+};
+
+static void memlab_gpio_irq_handler(struct irq_desc *desc)
+{
+	struct gpio_chip *gc = irq_desc_get_handler_data(desc);
+	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	struct irq_chip *chip = irq_desc_get_chip(desc);
+	unsigned long pending;
+	unsigned int offset;
+
+	chained_irq_enter(chip, desc);
+	pending = mg->hw.variant->irq_pending(&mg->hw);
+	for_each_set_bit(offset, &pending, gc->ngpio)
+		generic_handle_domain_irq(gc->irq.domain, offset);
+	chained_irq_exit(chip, desc);
+}
+
+static int memlab_gpio_add_irq(struct platform_device *pdev,
+			       struct memlab_gpio *mg)
+{
+	struct device *dev = &pdev->dev;
+	struct gpio_irq_chip *girq = &mg->gc.irq;
+	int irq;
+
+	/* Without an interrupt the lines still work, without events. */
+	irq = platform_get_irq_optional(pdev, 0);
+	if (irq == -ENXIO)
+		return 0;
+	if (irq < 0)
+		return dev_err_probe(dev, irq, "cannot get the interrupt\n");
+
+	gpio_irq_chip_set_chip(girq, &memlab_gpio_irq_chip);
+	girq->parent_handler = memlab_gpio_irq_handler;
+	girq->num_parents = 1;
+	girq->parents = devm_kcalloc(dev, 1, sizeof(*girq->parents),
+				     GFP_KERNEL);
+	if (!girq->parents)
+		return -ENOMEM;
+	girq->parents[0] = irq;
+	girq->default_type = IRQ_TYPE_NONE;
+	girq->handler = handle_bad_irq;
+	mg->has_irq = true;
+	return 0;
+}
+
+static int memlab_gpio_add_chip(struct platform_device *pdev,
+				struct memlab_gpio *mg)
+{
+	struct device *dev = &pdev->dev;
+	struct gpio_chip *gc = &mg->gc;
+	unsigned long flags;
+	int ret;
+
+	gc->label = dev_name(dev);
+	gc->parent = dev;
+	gc->owner = THIS_MODULE;
+	gc->base = -1;
+	gc->ngpio = mg->hw.variant->ngpio;
+	gc->get_direction = memlab_gpio_get_direction;
+	gc->direction_input = memlab_gpio_direction_input;
+	gc->direction_output = memlab_gpio_direction_output;
+	gc->get = memlab_gpio_get;
+	gc->get_multiple = memlab_gpio_get_multiple;
+	gc->set = MEMLAB_GPIO_SET_FN(memlab_gpio_set_rv, memlab_gpio_set_void);
+	gc->set_multiple = MEMLAB_GPIO_SET_FN(memlab_gpio_set_multiple_rv,
+					      memlab_gpio_set_multiple_void);
+
+	/* All interrupts masked and cleared before a handler can run */
+	raw_spin_lock_irqsave(&mg->lock, flags);
+	mg->hw.variant->init(&mg->hw);
+	raw_spin_unlock_irqrestore(&mg->lock, flags);
+
+	ret = memlab_gpio_add_irq(pdev, mg);
+	if (ret)
+		return ret;
+
+	/* Line names come from the node's gpio-line-names, through gpiolib. */
+	ret = devm_gpiochip_add_data(dev, gc, mg);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot register the gpio_chip\n");
+	return 0;
+}
+
+static void memlab_gpio_clks_disable(void *data)
+{
+	struct memlab_gpio *mg = data;
+
+	clk_bulk_disable_unprepare(mg->nr_clks, mg->clks);
+}
+
+static int memlab_gpio_enable_clks(struct memlab_gpio *mg)
+{
+	struct device *dev = mg->dev;
+	int ret;
+
+	ret = devm_clk_bulk_get_all(dev, &mg->clks);
+	if (ret < 0)
+		return dev_err_probe(dev, ret, "cannot get the clocks\n");
+	if (ret < mg->hw.variant->nr_clks)
+		return dev_err_probe(dev, -EINVAL,
+				     "%s needs %u clocks, the node has %d\n",
+				     mg->hw.variant->name,
+				     mg->hw.variant->nr_clks, ret);
+	mg->nr_clks = ret;
+
+	ret = clk_bulk_prepare_enable(mg->nr_clks, mg->clks);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot enable the clocks\n");
+	return devm_add_action_or_reset(dev, memlab_gpio_clks_disable, mg);
+}
+
+static int memlab_gpio_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	const struct memlab_gpio_variant *variant;
+	struct memlab_gpio *mg;
+	struct resource *res;
+	int ret;
+
+	variant = device_get_match_data(dev);
+	if (!variant)
+		return -ENODEV;
+
+	mg = devm_kzalloc(dev, sizeof(*mg), GFP_KERNEL);
+	if (!mg)
+		return -ENOMEM;
+	mg->dev = dev;
+	mg->hw.variant = variant;
+	raw_spin_lock_init(&mg->lock);
+	mg->observe = device_property_read_bool(dev, "memlab,observe");
+
+	res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
+	if (!res)
+		return dev_err_probe(dev, -EINVAL, "no register window (reg)\n");
+	if (resource_size(res) < variant->size)
+		return dev_err_probe(dev, -EINVAL,
+				     "register window %pR is smaller than the %s's 0x%x bytes\n",
+				     res, variant->name, variant->size);
+	mg->phys = res->start;
+	mg->size = resource_size(res);
+
+	if (mg->observe) {
+		/*
+		 * Another driver holds the region: map it without requesting
+		 * it. Nothing below writes a register in this mode.
+		 */
+		mg->hw.base = devm_ioremap(dev, res->start, mg->size);
+		if (!mg->hw.base)
+			return dev_err_probe(dev, -ENOMEM, "cannot map %pR\n", res);
+	} else {
+		mg->hw.base = devm_ioremap_resource(dev, res);
+		if (IS_ERR(mg->hw.base))
+			return PTR_ERR(mg->hw.base);
+	}
+
+	/* The registers read as garbage, or hang the bus, without clocks. */
+	ret = memlab_gpio_enable_clks(mg);
+	if (ret)
+		return ret;
+
+	ret = variant->check_id(&mg->hw, &mg->id);
+	if (ret)
+		return dev_err_probe(dev, ret, "ID 0x%08x is not a %s GPIO controller\n",
+				     mg->id, variant->name);
+
+	if (!mg->observe) {
+		ret = memlab_gpio_add_chip(pdev, mg);
+		if (ret)
+			return ret;
+	}
+
+	ret = memlab_gpio_debugfs_add(mg, mmio);
+	if (ret)
+		return ret;
+
+	platform_set_drvdata(pdev, mg);
+	dev_info(dev, "%s at %pa, ID 0x%08x, %u lines%s\n", variant->name,
+		 &mg->phys, mg->id, variant->ngpio,
+		 mg->observe ? ", observe mode (read-only, no gpio_chip)" : "");
+	return 0;
+}
+
+static const struct of_device_id memlab_gpio_of_match[] = {
+	{ .compatible = "memlab,pl061-gpio", .data = &memlab_gpio_pl061 },
+	{ .compatible = "memlab,rk3588-gpio", .data = &memlab_gpio_rk3588 },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, memlab_gpio_of_match);
+
+static struct platform_driver memlab_gpio_driver = {
+	.probe = memlab_gpio_probe,
+	.driver = {
+		.name = "memlab-gpio",
+		.of_match_table = memlab_gpio_of_match,
+	},
+};
+
+static int __init memlab_gpio_init(void)
+{
+	int ret;
+
+	memlab_gpio_debugfs_init();
+	ret = platform_driver_register(&memlab_gpio_driver);
+	if (ret)
+		memlab_gpio_debugfs_exit();
+	return ret;
+}
+module_init(memlab_gpio_init);
+
+static void __exit memlab_gpio_exit(void)
+{
+	platform_driver_unregister(&memlab_gpio_driver);
+	memlab_gpio_debugfs_exit();
+}
+module_exit(memlab_gpio_exit);
+
+MODULE_DESCRIPTION("memlab ioremap GPIO driver for the RK3588 GPIO v2 bank and the ARM PL061");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memlab_gpio's debugfs files, under /sys/kernel/debug/memlab/gpio/<device>/:
+ *
+ *   regs  every register by name with its value, then one line per GPIO
+ *         line: direction, level, trigger, interrupt enable
+ *   mmio  (module parameter mmio=1 only) the register window as a file:
+ *         pread/pwrite of 1, 2 or 4 bytes at an offset aligned to the size
+ *         is one readb/readw/readl or writeb/writew/writel there
+ *
+ * The formats are documented in the README's "memlab_gpio" section and
+ * parsed by userspace/tests/gpio_test.c.
+ */
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/irq.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <memlab/alloc.h>
+
+#include "internal.h"
+
+static struct dentry *memlab_gpio_root;
+
+/* A consistent picture of a controller, taken under its lock */
+struct memlab_gpio_snapshot {
+	u32 reg[32];
+	u32 dir;
+	u32 level;
+	u32 irq_on;
+	u8 type[32];
+};
+
+static const char *memlab_gpio_type_name(unsigned int type)
+{
+	switch (type) {
+	case IRQ_TYPE_EDGE_RISING:
+		return "edge-rising";
+	case IRQ_TYPE_EDGE_FALLING:
+		return "edge-falling";
+	case IRQ_TYPE_EDGE_BOTH:
+		return "edge-both";
+	case IRQ_TYPE_LEVEL_HIGH:
+		return "level-high";
+	case IRQ_TYPE_LEVEL_LOW:
+		return "level-low";
+	default:
+		return "none";
+	}
+}
+
+static void memlab_gpio_snap(struct memlab_gpio *mg,
+			     struct memlab_gpio_snapshot *s)
+{
+	const struct memlab_gpio_variant *v = mg->hw.variant;
+	unsigned long flags;
+	unsigned int i;
+
+	raw_spin_lock_irqsave(&mg->lock, flags);
+	for (i = 0; i < v->nr_regs && i < ARRAY_SIZE(s->reg); i++)
+		s->reg[i] = readl(mg->hw.base + v->regs[i].offset);
+	for (i = 0; i < v->ngpio && i < ARRAY_SIZE(s->type); i++) {
+		if (v->get_direction(&mg->hw, i))
+			s->dir |= BIT(i);
+		if (v->get(&mg->hw, i))
+			s->level |= BIT(i);
+		if (v->irq_enabled(&mg->hw, i))
+			s->irq_on |= BIT(i);
+		s->type[i] = v->irq_get_type(&mg->hw, i);
+	}
+	raw_spin_unlock_irqrestore(&mg->lock, flags);
+}
+
+static int memlab_gpio_regs_show(struct seq_file *m, void *unused)
+{
+	struct memlab_gpio *mg = m->private;
+	const struct memlab_gpio_variant *v = mg->hw.variant;
+	struct memlab_gpio_snapshot *s;
+	unsigned int i;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	memlab_gpio_snap(mg, s);
+
+	seq_printf(m, "device %s\n", dev_name(mg->dev));
+	seq_printf(m, "controller %s\n", v->name);
+	seq_printf(m, "mode %s\n", mg->observe ? "observe" : "gpiochip");
+	seq_printf(m, "phys 0x%016llx\n", (u64)mg->phys);
+	seq_printf(m, "size 0x%llx\n", (u64)mg->size);
+	seq_printf(m, "id 0x%08x\n", mg->id);
+	seq_printf(m, "lines %u\n", v->ngpio);
+	seq_printf(m, "irq %s\n", mg->has_irq ? "yes" : "no");
+	seq_printf(m, "%-16s %-6s %s\n", "register", "offset", "value");
+	for (i = 0; i < v->nr_regs && i < ARRAY_SIZE(s->reg); i++)
+		seq_printf(m, "%-16s 0x%03x  0x%08x\n", v->regs[i].name,
+			   v->regs[i].offset, s->reg[i]);
+	seq_printf(m, "%-4s %-3s %-5s %-12s %s\n", "line", "dir", "level",
+		   "trigger", "irq");
+	for (i = 0; i < v->ngpio && i < ARRAY_SIZE(s->type); i++)
+		seq_printf(m, "%-4u %-3s %-5u %-12s %s\n", i,
+			   s->dir & BIT(i) ? "out" : "in",
+			   !!(s->level & BIT(i)),
+			   memlab_gpio_type_name(s->type[i]),
+			   s->irq_on & BIT(i) ? "on" : "off");
+	kfree(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(memlab_gpio_regs);
+
+/*
+ * The checks of an mmio access, in order, each with its own errno:
+ * the size is 1, 2 or 4 bytes (EINVAL), the offset is a multiple of it
+ * (EINVAL), and the access lies inside the mapped window (ENXIO).
+ */
+static int memlab_gpio_mmio_check(struct memlab_gpio *mg, size_t count,
+				  loff_t pos)
+{
+	if (count != 1 && count != 2 && count != 4)
+		return -EINVAL;
+	if (pos < 0 || pos & (count - 1))
+		return -EINVAL;
+	if (pos >= mg->size || mg->size - pos < count)
+		return -ENXIO;
+	return 0;
+}
+
+static ssize_t memlab_gpio_mmio_read(struct file *file, char __user *buf,
+				     size_t count, loff_t *ppos)
+{
+	struct memlab_gpio *mg = file->private_data;
+	void __iomem *addr = mg->hw.base + *ppos;
+	u8 b;
+	u16 w;
+	u32 l;
+	void *val;
+	int ret;
+
+	ret = memlab_gpio_mmio_check(mg, count, *ppos);
+	if (ret)
+		return ret;
+
+	switch (count) {
+	case 1:
+		b = readb(addr);
+		val = &b;
+		break;
+	case 2:
+		w = readw(addr);
+		val = &w;
+		break;
+	default:
+		l = readl(addr);
+		val = &l;
+		break;
+	}
+	if (copy_to_user(buf, val, count))
+		return -EFAULT;
+	*ppos += count;
+	return count;
+}
+
+static ssize_t memlab_gpio_mmio_write(struct file *file,
+				      const char __user *buf, size_t count,
+				      loff_t *ppos)
+{
+	struct memlab_gpio *mg = file->private_data;
+	void __iomem *addr = mg->hw.base + *ppos;
+	unsigned long flags;
+	u32 l = 0;
+	int ret;
+
+	/* Observe mode: the controller is another driver's. */
+	if (mg->observe)
+		return -EPERM;
+	ret = memlab_gpio_mmio_check(mg, count, *ppos);
+	if (ret)
+		return ret;
+	if (copy_from_user(&l, buf, count))
+		return -EFAULT;
+
+	/* Not in the middle of the driver's own read-modify-write */
+	raw_spin_lock_irqsave(&mg->lock, flags);
+	switch (count) {
+	case 1:
+		writeb((u8)l, addr);
+		break;
+	case 2:
+		writew((u16)l, addr);
+		break;
+	default:
+		writel(l, addr);
+		break;
+	}
+	raw_spin_unlock_irqrestore(&mg->lock, flags);
+	*ppos += count;
+	return count;
+}
+
+static const struct file_operations memlab_gpio_mmio_fops = {
+	.owner		= THIS_MODULE,
+	.open		= simple_open,
+	.read		= memlab_gpio_mmio_read,
+	.write		= memlab_gpio_mmio_write,
+	.llseek		= default_llseek,
+};
+
+static void memlab_gpio_debugfs_remove(void *data)
+{
+	struct memlab_gpio *mg = data;
+
+	debugfs_remove_recursive(mg->dir);
+}
+
+/**
+ * memlab_gpio_debugfs_add() - create a controller's debugfs directory
+ * @mg: the controller
+ * @mmio: also create the mmio peek/poke file
+ *
+ * The directory goes away with the device (a devm action); debugfs waits
+ * for readers and writers still inside a file.
+ *
+ * Return: 0 or a negative errno.
+ */
+int memlab_gpio_debugfs_add(struct memlab_gpio *mg, bool mmio)
+{
+	mg->dir = debugfs_create_dir(dev_name(mg->dev), memlab_gpio_root);
+	debugfs_create_file("regs", 0444, mg->dir, mg, &memlab_gpio_regs_fops);
+	if (mmio)
+		debugfs_create_file("mmio", mg->observe ? 0400 : 0600, mg->dir,
+				    mg, &memlab_gpio_mmio_fops);
+	return devm_add_action_or_reset(mg->dev, memlab_gpio_debugfs_remove, mg);
+}
+
+void memlab_gpio_debugfs_init(void)
+{
+	memlab_gpio_root = debugfs_create_dir("gpio", memlab_debugfs_root());
+}
+
+void memlab_gpio_debugfs_exit(void)
+{
+	debugfs_remove_recursive(memlab_gpio_root);
+}
