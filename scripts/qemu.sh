@@ -9,7 +9,10 @@
 # but shell the console goes to OUTDIR/console.log (and, with
 # MEMLAB_VERBOSE=1, to the terminal) and the run is killed after
 # MEMLAB_QEMU_TIMEOUT seconds (default 900). A QMP socket is at
-# OUTDIR/qmp.sock, so a test can press the power button.
+# OUTDIR/qmp.sock. While QEMU runs (every mode but shell), each console line
+# "@@ QMP <command> [json-arguments]" is sent to it with scripts/qmp.py, so a
+# guest test can press the power button by printing "@@ QMP system_powerdown";
+# requests and replies are logged in OUTDIR/qmp.log.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +36,34 @@ if [ "$mode" = shell ]; then
 fi
 
 log=$out/console.log
+qmplog=$out/qmp.log
+
+# Follow the console and send its "@@ QMP" requests. tail --pid ends the
+# watcher within a second of this script's exit, however that happens, and
+# every request is bounded by a timeout, so the watcher can neither hang nor
+# outlive QEMU; it is also killed as soon as QEMU is done.
+qmp_watch() {
+	local line req cmd args
+	tail -n +1 -F --pid=$$ "$log" 2>/dev/null |
+		grep --line-buffered '^@@ QMP ' |
+		while IFS= read -r line; do
+			req=${line#@@ QMP }
+			cmd=${req%% *}
+			args=
+			[ "$cmd" = "$req" ] || args=${req#* }
+			echo "> $req"
+			timeout -k 1 10 python3 "$MEMLAB_TOP/scripts/qmp.py" \
+				"$out/qmp.sock" "$cmd" ${args:+"$args"} ||
+				echo "! $cmd failed ($?)"
+		done
+}
+# A console log left by an earlier run must not replay its requests.
+: >"$log"
+: >"$qmplog"
+qmp_watch </dev/null >>"$qmplog" 2>&1 &
+watcher=$!
+trap 'kill "$watcher" 2>/dev/null || true' EXIT
+
 rc=0
 if [ "${MEMLAB_VERBOSE:-0}" = 1 ]; then
 	timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 "${args[@]}" </dev/null |
@@ -43,6 +74,7 @@ else
 		sed -u 's/\r$//' >"$log" || rc=$?
 	rc=${PIPESTATUS[0]}
 fi
+kill "$watcher" 2>/dev/null || true
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	ml_say "QEMU timed out after ${timeout_s}s ($(basename "$kdir"), $mode); console: $log"
 	echo "@@ TIMEOUT after ${timeout_s}s" >>"$log"
