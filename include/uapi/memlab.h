@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * memlab: the /dev/memlab user ABI (memlab_dev.ko)
+ *
+ * /dev/memlab hands out physically contiguous memory from memlab's default
+ * pool. The file has two kinds of buffer:
+ *
+ * - The shared buffer, at file offset 0 (MEMLAB_SHARED_OFFSET). It exists
+ *   from module load to unload, is zeroed when created, and read(), write(),
+ *   lseek() and mmap() all reach it, so every process that opens the device
+ *   sees the same bytes.
+ * - Private buffers, allocated with MEMLAB_IOC_ALLOC. Each is a block of
+ *   2^order pages, zeroed before it reaches user space, reached only through
+ *   mmap() at the offset the ioctl returns, and only through the file it was
+ *   allocated on (and its duplicates: dup(), fork()). A private buffer is
+ *   freed when its handle is gone (MEMLAB_IOC_FREE or the last close) and
+ *   no mapping of it is left.
+ *
+ * mmap() takes MAP_SHARED only. The offset selects the buffer and a page
+ * within it: the shared buffer's offset is 0, a private buffer's is the
+ * mmap_offset MEMLAB_IOC_ALLOC returned, plus a multiple of the page size to
+ * map part of it. Errors, checked in this order: MAP_PRIVATE: EINVAL; an
+ * offset that names no buffer of this file: ENXIO; a mapping that would
+ * reach past the end of the buffer: EOVERFLOW. Growing a mapping with
+ * mremap() fails with EFAULT (VM_DONTEXPAND).
+ *
+ * Every ioctl structure starts with a size field the caller sets to the
+ * size of the structure it was compiled with, and ends in reserved space
+ * the caller zeroes. The kernel refuses a wrong size, a non-zero reserved
+ * word and an unknown flag with EINVAL, and an unknown ioctl with ENOTTY.
+ * A later ABI that needs more room defines new fields in the reserved space
+ * and bumps MEMLAB_ABI_VERSION; one that outgrows it adds new ioctl numbers
+ * and keeps serving these.
+ */
+#ifndef _UAPI_MEMLAB_H
+#define _UAPI_MEMLAB_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define MEMLAB_ABI_VERSION	1
+
+/* The ioctl type byte, unused in Documentation/userspace-api/ioctl. */
+#define MEMLAB_IOC_MAGIC	0xDE
+
+/* mmap() offset of the shared buffer. */
+#define MEMLAB_SHARED_OFFSET	0
+
+/* Cache modes of a private buffer's user mappings (MEMLAB_IOC_ALLOC flags). */
+#define MEMLAB_CACHE_CACHED	0x0	/* normal write-back memory, the default */
+#define MEMLAB_CACHE_WC		0x1	/* write-combine: Normal non-cacheable */
+#define MEMLAB_CACHE_UNCACHED	0x2	/* non-cached: Device-nGnRnE on arm64 */
+#define MEMLAB_CACHE_MASK	0x3
+#define MEMLAB_ALLOC_FLAGS	MEMLAB_CACHE_MASK	/* every flag defined */
+
+/**
+ * struct memlab_info - the pool, the shared buffer, quotas (MEMLAB_IOC_INFO)
+ * @size: in: sizeof(struct memlab_info)
+ * @abi_version: out: MEMLAB_ABI_VERSION
+ * @page_size: out: bytes per page; buffers are 2^order pages
+ * @max_order: out: largest order MEMLAB_IOC_ALLOC can ever give
+ * @pool_bytes: out: bytes the default pool manages
+ * @pool_free_bytes: out: bytes free in the pool now
+ * @shared_bytes: out: size of the shared buffer at offset 0
+ * @quota_open_bytes: out: private-buffer bytes one open file may hold
+ * @quota_global_bytes: out: private-buffer bytes all users together may hold
+ * @used_open_bytes: out: private-buffer bytes this open file holds handles to
+ * @used_global_bytes: out: private-buffer bytes allocated now, system-wide
+ * @nr_buffers: out: live private buffers, system-wide
+ * @__pad: must be zero
+ * @reserved: in: must be zero; out: zero
+ */
+struct memlab_info {
+	__u32 size;
+	__u32 abi_version;
+	__u32 page_size;
+	__u32 max_order;
+	__u64 pool_bytes;
+	__u64 pool_free_bytes;
+	__u64 shared_bytes;
+	__u64 quota_open_bytes;
+	__u64 quota_global_bytes;
+	__u64 used_open_bytes;
+	__u64 used_global_bytes;
+	__u32 nr_buffers;
+	__u32 __pad;
+	__u64 reserved[8];
+};
+
+/**
+ * struct memlab_alloc - allocate a private buffer (MEMLAB_IOC_ALLOC)
+ * @size: in: sizeof(struct memlab_alloc)
+ * @flags: in: one MEMLAB_CACHE_* mode; other bits: EINVAL
+ * @length: in: bytes wanted, rounded up to 2^order pages; 0: EINVAL, more
+ *	than 2^max_order pages: E2BIG
+ * @bytes: out: bytes given, page_size << @order
+ * @mmap_offset: out: the mmap() offset of the buffer's first page
+ * @phys: out: physical address of the buffer for a caller with
+ *	CAP_SYS_ADMIN, 0 for anyone else
+ * @handle: out: the buffer's handle for MEMLAB_IOC_FREE, never 0 (which
+ *	the debugfs report uses for the shared buffer)
+ * @order: out: the buffer is 2^@order pages, physically contiguous and
+ *	aligned to its size within the pool
+ * @reserved: in: must be zero; out: zero
+ *
+ * Other errors: EDQUOT when the open file's quota would be exceeded,
+ * ENOSPC when the global quota would be, ENOMEM when the pool has no free
+ * block of that order, EOPNOTSUPP for a write-combine or non-cached buffer
+ * on a pool the kernel cannot do cache maintenance on.
+ */
+struct memlab_alloc {
+	__u32 size;
+	__u32 flags;
+	__u64 length;
+	__u64 bytes;
+	__u64 mmap_offset;
+	__u64 phys;
+	__u32 handle;
+	__u32 order;
+	__u64 reserved[4];
+};
+
+/**
+ * struct memlab_free - drop a private buffer's handle (MEMLAB_IOC_FREE)
+ * @size: in: sizeof(struct memlab_free)
+ * @handle: in: a handle this open file holds; anything else: ENOENT
+ * @reserved: in: must be zero
+ *
+ * The memory goes back to the pool when the last mapping of it goes too.
+ */
+struct memlab_free {
+	__u32 size;
+	__u32 handle;
+	__u64 reserved[2];
+};
+
+#define MEMLAB_IOC_INFO		_IOWR(MEMLAB_IOC_MAGIC, 0x00, struct memlab_info)
+#define MEMLAB_IOC_ALLOC	_IOWR(MEMLAB_IOC_MAGIC, 0x01, struct memlab_alloc)
+#define MEMLAB_IOC_FREE		_IOW(MEMLAB_IOC_MAGIC, 0x02, struct memlab_free)
+
+#endif /* _UAPI_MEMLAB_H */

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memlab_dev ioctls: pool and ABI information, allocate and free private
+ * buffers. The structures and every errno are described in
+ * include/uapi/memlab.h.
+ *
+ * Nothing is copied to or from user space with a lock held: a fault there
+ * takes mmap_lock, which mmap() and munmap() hold while they take ours.
+ */
+#include <linux/capability.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+
+#include <memlab/alloc.h>
+#include <uapi/memlab.h>
+
+#include "internal.h"
+
+/* Copy in a structure whose first word is its size; check size and reserved. */
+static int memlab_copy_in(void *karg, size_t ksize, const void __user *uarg,
+			  const u64 *reserved, unsigned int nr_reserved)
+{
+	unsigned int i;
+
+	if (copy_from_user(karg, uarg, ksize))
+		return -EFAULT;
+	if (*(u32 *)karg != ksize)
+		return -EINVAL;
+	for (i = 0; i < nr_reserved; i++)
+		if (reserved[i])
+			return -EINVAL;
+	return 0;
+}
+
+static int memlab_ioctl_info(struct memlab_file *mf, void __user *uarg)
+{
+	struct memlab_pool_info *pi;
+	struct memlab_info info;
+	int ret;
+
+	ret = memlab_copy_in(&info, sizeof(info), uarg, info.reserved,
+			     ARRAY_SIZE(info.reserved));
+	if (ret)
+		return ret;
+	if (info.__pad)
+		return -EINVAL;
+
+	pi = kmalloc(sizeof(*pi), GFP_KERNEL);
+	if (!pi)
+		return -ENOMEM;
+	memlab_pool_get_info(memlab_dev_pool(), pi);
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.abi_version = MEMLAB_ABI_VERSION;
+	info.page_size = PAGE_SIZE;
+	info.max_order = pi->max_order;
+	info.pool_bytes = (u64)pi->total_pages << PAGE_SHIFT;
+	info.pool_free_bytes = (u64)pi->free_pages << PAGE_SHIFT;
+	kfree(pi);
+	info.shared_bytes = memlab_shared->size;
+	info.quota_open_bytes = memlab_quota_open();
+	info.quota_global_bytes = memlab_quota_global();
+	mutex_lock(&mf->lock);
+	info.used_open_bytes = mf->charged;
+	mutex_unlock(&mf->lock);
+	info.used_global_bytes = memlab_bufs_charged(&info.nr_buffers);
+
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+/* Drop @handle from @mf; the buffer lives on while it is mapped. */
+static int memlab_file_drop(struct memlab_file *mf, u32 handle)
+{
+	struct memlab_buf *buf;
+
+	mutex_lock(&mf->lock);
+	buf = xa_erase(&mf->bufs, handle);
+	if (buf)
+		mf->charged -= buf->size;
+	mutex_unlock(&mf->lock);
+	if (!buf)
+		return -ENOENT;
+	atomic_dec(&buf->nr_fds);
+	memlab_buf_put(buf);
+	return 0;
+}
+
+static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
+{
+	struct memlab_pool_info *pi;
+	struct memlab_alloc req;
+	struct memlab_buf *buf;
+	unsigned int max_order, order;
+	u64 bytes, length;
+	int ret;
+
+	ret = memlab_copy_in(&req, sizeof(req), uarg, req.reserved,
+			     ARRAY_SIZE(req.reserved));
+	if (ret)
+		return ret;
+	if (req.flags & ~MEMLAB_ALLOC_FLAGS)
+		return -EINVAL;
+	if ((req.flags & MEMLAB_CACHE_MASK) > MEMLAB_CACHE_UNCACHED)
+		return -EINVAL;
+	if (!req.length)
+		return -EINVAL;
+
+	pi = kmalloc(sizeof(*pi), GFP_KERNEL);
+	if (!pi)
+		return -ENOMEM;
+	memlab_pool_get_info(memlab_dev_pool(), pi);
+	max_order = pi->max_order;
+	kfree(pi);
+	if (req.length > (u64)PAGE_SIZE << max_order)
+		return -E2BIG;
+	length = req.length;
+	order = get_order(length);
+	bytes = (u64)PAGE_SIZE << order;
+
+	/* Charge this open file first, so two threads cannot both pass. */
+	mutex_lock(&mf->lock);
+	if (mf->charged + bytes > memlab_quota_open()) {
+		mutex_unlock(&mf->lock);
+		return -EDQUOT;
+	}
+	mf->charged += bytes;
+	mutex_unlock(&mf->lock);
+
+	buf = memlab_buf_create(memlab_dev_pool(), memlab_dev_dma_device(), order,
+				req.flags & MEMLAB_CACHE_MASK, memlab_quota_global());
+	if (IS_ERR(buf)) {
+		ret = PTR_ERR(buf);
+		goto err_uncharge;
+	}
+	mutex_lock(&mf->lock);
+	ret = xa_insert(&mf->bufs, buf->handle, buf, GFP_KERNEL);
+	mutex_unlock(&mf->lock);
+	if (ret) {
+		memlab_buf_put(buf);
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
+
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.flags = buf->cache;
+	req.length = length;
+	req.bytes = bytes;
+	req.mmap_offset = (u64)buf->handle << MEMLAB_COOKIE_SHIFT;
+	if (capable(CAP_SYS_ADMIN))
+		req.phys = memlab_block_phys(memlab_dev_pool(), buf->vaddr);
+	req.handle = buf->handle;
+	req.order = order;
+	if (copy_to_user(uarg, &req, sizeof(req))) {
+		/* The caller never learnt the handle: take it back. */
+		memlab_file_drop(mf, req.handle);
+		return -EFAULT;
+	}
+	return 0;
+
+err_uncharge:
+	mutex_lock(&mf->lock);
+	mf->charged -= bytes;
+	mutex_unlock(&mf->lock);
+	return ret;
+}
+
+static int memlab_ioctl_free(struct memlab_file *mf, void __user *uarg)
+{
+	struct memlab_free req;
+	int ret;
+
+	ret = memlab_copy_in(&req, sizeof(req), uarg, req.reserved,
+			     ARRAY_SIZE(req.reserved));
+	if (ret)
+		return ret;
+	if (!req.handle)
+		return -ENOENT;
+	return memlab_file_drop(mf, req.handle);
+}
+
+long memlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct memlab_file *mf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case MEMLAB_IOC_INFO:
+		return memlab_ioctl_info(mf, uarg);
+	case MEMLAB_IOC_ALLOC:
+		return memlab_ioctl_alloc(mf, uarg);
+	case MEMLAB_IOC_FREE:
+		return memlab_ioctl_free(mf, uarg);
+	default:
+		return -ENOTTY;
+	}
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memlab_dev: /dev/memlab, physically contiguous memory from memlab's
+ * default pool for user space.
+ *
+ * The misc device and its file operations live here: read, write and
+ * llseek reach the shared buffer at offset 0, mmap reaches the shared
+ * buffer and the private buffers an open file holds (buffer.c), ioctls
+ * allocate and free those (ioctl.c). The user ABI is include/uapi/memlab.h.
+ *
+ * Every open file and, through vm_file, every mapping holds a reference on
+ * the module, so it cannot be unloaded while anything is open or mapped.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-mapping.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/of.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <memlab/alloc.h>
+#include <uapi/memlab.h>
+
+#include "internal.h"
+
+#define MEMLAB_SIZE_PARAM_MAX	SZ_1G
+#define MEMLAB_SHARED_DEFAULT	SZ_1M
+#define MEMLAB_DT_SHARED_SIZE	"memlab,shared-buffer-size"
+
+static unsigned long long shared_size;
+static unsigned long long quota_open = SZ_4M;
+static unsigned long long quota_global = SZ_8M;
+
+/* Sizes: a multiple of the page size up to 1G, with K/M/G suffixes. */
+static int memlab_size_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long long size;
+	char *end;
+
+	size = memparse(val, &end);
+	if (*end == '\n')
+		end++;
+	if (end == val || *end || !PAGE_ALIGNED(size) || size > MEMLAB_SIZE_PARAM_MAX)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned long long *)kp->arg, size);
+	return 0;
+}
+
+static const struct kernel_param_ops memlab_size_ops = {
+	.set = memlab_size_set,
+	.get = param_get_ullong,
+};
+
+module_param_cb(shared_size, &memlab_size_ops, &shared_size, 0444);
+MODULE_PARM_DESC(shared_size, "Shared buffer bytes; 0 (default): the memlab,memlab node's "
+		 MEMLAB_DT_SHARED_SIZE ", else 1M");
+module_param_cb(quota_open, &memlab_size_ops, &quota_open, 0644);
+MODULE_PARM_DESC(quota_open, "Private-buffer bytes one open file may hold (default 4M)");
+module_param_cb(quota_global, &memlab_size_ops, &quota_global, 0644);
+MODULE_PARM_DESC(quota_global, "Private-buffer bytes all users may hold together (default 8M)");
+
+static struct memlab_pool *memlab_pool;
+
+struct memlab_pool *memlab_dev_pool(void)
+{
+	return memlab_pool;
+}
+
+u64 memlab_quota_open(void)
+{
+	return READ_ONCE(quota_open);
+}
+
+u64 memlab_quota_global(void)
+{
+	return READ_ONCE(quota_global);
+}
+
+static int memlab_open(struct inode *inode, struct file *file)
+{
+	struct memlab_file *mf;
+
+	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+	if (!mf)
+		return -ENOMEM;
+	mutex_init(&mf->lock);
+	xa_init(&mf->bufs);
+	file->private_data = mf;
+	atomic_inc(&memlab_shared->nr_fds);
+	return 0;
+}
+
+/* The last reference to the file: its mappings are gone already. */
+static int memlab_release(struct inode *inode, struct file *file)
+{
+	struct memlab_file *mf = file->private_data;
+	struct memlab_buf *buf;
+	unsigned long handle;
+
+	xa_for_each(&mf->bufs, handle, buf) {
+		xa_erase(&mf->bufs, handle);
+		atomic_dec(&buf->nr_fds);
+		memlab_buf_put(buf);
+	}
+	xa_destroy(&mf->bufs);
+	mutex_destroy(&mf->lock);
+	kfree(mf);
+	atomic_dec(&memlab_shared->nr_fds);
+	return 0;
+}
+
+static ssize_t memlab_read(struct file *file, char __user *ubuf, size_t count,
+			   loff_t *ppos)
+{
+	return simple_read_from_buffer(ubuf, count, ppos, memlab_shared->vaddr,
+				       memlab_shared->size);
+}
+
+static ssize_t memlab_write(struct file *file, const char __user *ubuf, size_t count,
+			    loff_t *ppos)
+{
+	/* Like a block device: no room at or past the end. */
+	if (count && *ppos >= (loff_t)memlab_shared->size)
+		return -ENOSPC;
+	return simple_write_to_buffer(memlab_shared->vaddr, memlab_shared->size, ppos,
+				      ubuf, count);
+}
+
+static loff_t memlab_llseek(struct file *file, loff_t offset, int whence)
+{
+	return fixed_size_llseek(file, offset, whence, memlab_shared->size);
+}
+
+/*
+ * The checks come first, each with its own errno, as mmap_mem() does in
+ * drivers/char/mem.c; then buffer.c fills the page tables.
+ */
+static int memlab_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct memlab_file *mf = file->private_data;
+	unsigned long cookie = vma->vm_pgoff >> MEMLAB_COOKIE_PGSHIFT;
+	unsigned long pgoff = vma->vm_pgoff & (BIT(MEMLAB_COOKIE_PGSHIFT) - 1);
+	struct memlab_buf *buf;
+	int ret;
+
+	/* Shared mappings only: copy-on-write of device memory is meaningless. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	/* The offset must name the shared buffer or one this file holds. */
+	if (!cookie) {
+		buf = memlab_shared;
+		kref_get(&buf->ref);
+	} else {
+		mutex_lock(&mf->lock);
+		buf = cookie <= MEMLAB_HANDLE_MAX ? xa_load(&mf->bufs, cookie) : NULL;
+		if (buf)
+			kref_get(&buf->ref);
+		mutex_unlock(&mf->lock);
+		if (!buf)
+			return -ENXIO;
+	}
+
+	/* The rest (end of buffer, page tables) needs the buffer. */
+	ret = memlab_buf_mmap(buf, vma, pgoff);
+	if (ret)
+		memlab_buf_put(buf);
+	return ret;
+}
+
+static const struct file_operations memlab_fops = {
+	.owner		= THIS_MODULE,
+	.open		= memlab_open,
+	.release	= memlab_release,
+	.read		= memlab_read,
+	.write		= memlab_write,
+	.llseek		= memlab_llseek,
+	.mmap		= memlab_mmap,
+	.unlocked_ioctl	= memlab_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice memlab_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "memlab",
+	.fops	= &memlab_fops,
+	/* Quotas bound what anyone can take; physical addresses need CAP_SYS_ADMIN. */
+	.mode	= 0666,
+};
+
+struct device *memlab_dev_dma_device(void)
+{
+	return memlab_misc.this_device;
+}
+
+/* The shared buffer's size: the parameter, the device tree, or 1 MiB. */
+static int memlab_shared_size(size_t *size)
+{
+	struct device_node *np;
+	u32 val;
+	int ret;
+
+	if (shared_size) {
+		*size = shared_size;
+		return 0;
+	}
+	*size = MEMLAB_SHARED_DEFAULT;
+	np = of_find_compatible_node(NULL, NULL, "memlab,memlab");
+	if (!np || !of_device_is_available(np)) {
+		of_node_put(np);
+		return 0;
+	}
+	ret = of_property_read_u32(np, MEMLAB_DT_SHARED_SIZE, &val);
+	if (ret == -EINVAL) {
+		ret = 0;	/* no such property */
+	} else if (ret || !val || !PAGE_ALIGNED(val)) {
+		pr_err("%pOF: " MEMLAB_DT_SHARED_SIZE " must be a non-zero multiple of %lu\n",
+		       np, PAGE_SIZE);
+		ret = -EINVAL;
+	} else {
+		*size = val;
+	}
+	of_node_put(np);
+	return ret;
+}
+
+static int __init memlab_dev_init(void)
+{
+	size_t size;
+	int ret;
+
+	memlab_pool = memlab_default_pool();
+	ret = memlab_shared_size(&size);
+	if (ret)
+		return ret;
+	memlab_shared = memlab_shared_create(memlab_pool, size);
+	if (!memlab_shared) {
+		pr_err("no room for a %zu KiB shared buffer in the default pool\n", size >> 10);
+		return -ENOMEM;
+	}
+	ret = misc_register(&memlab_misc);
+	if (ret)
+		goto err_shared;
+	/*
+	 * The device's DMA mask lets buffer.c use the DMA API for cache
+	 * maintenance; it is never a bus master.
+	 */
+	ret = dma_coerce_mask_and_coherent(memlab_misc.this_device, DMA_BIT_MASK(64));
+	if (ret)
+		goto err_misc;
+	memlab_dev_debugfs_init();
+	pr_info("/dev/memlab: %zu KiB shared buffer\n", size >> 10);
+	return 0;
+
+err_misc:
+	misc_deregister(&memlab_misc);
+err_shared:
+	memlab_buf_put(memlab_shared);
+	return ret;
+}
+
+static void __exit memlab_dev_exit(void)
+{
+	memlab_dev_debugfs_exit();
+	misc_deregister(&memlab_misc);
+	/* Nothing is open or mapped, so this is the last reference. */
+	memlab_buf_put(memlab_shared);
+}
+
+module_init(memlab_dev_init);
+module_exit(memlab_dev_exit);
+
+MODULE_DESCRIPTION("memlab /dev/memlab: mmap-able buffers from the memlab pool");
+MODULE_AUTHOR("memlab developers");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the /dev/memlab TAP tests: ioctl wrappers that return
+ * -errno, the pool's debugfs counters, and a parser for the
+ * memlab/dev/buffers report exactly as the README documents it.
+ */
+#ifndef MEMLAB_DEV_COMMON_H
+#define MEMLAB_DEV_COMMON_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <memlab.h>
+
+#include "tap.h"
+
+#define DEV_PATH	"/dev/memlab"
+#define DBG		"/sys/kernel/debug/memlab"
+#define PARAMS		"/sys/module/memlab_dev/parameters"
+
+static inline int dev_info(int fd, struct memlab_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioctl(fd, MEMLAB_IOC_INFO, info) ? -errno : 0;
+}
+
+static inline int dev_alloc(int fd, uint64_t length, uint32_t flags, struct memlab_alloc *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->flags = flags;
+	a->length = length;
+	return ioctl(fd, MEMLAB_IOC_ALLOC, a) ? -errno : 0;
+}
+
+static inline int dev_free(int fd, uint32_t handle)
+{
+	struct memlab_free f = { .size = sizeof(f), .handle = handle };
+
+	return ioctl(fd, MEMLAB_IOC_FREE, &f) ? -errno : 0;
+}
+
+/* The whole of a (debugfs, sysfs, procfs) file, NUL-terminated; NULL on error. */
+static inline char *slurp(const char *path)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap), *nbuf;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			nbuf = realloc(buf, cap *= 2);
+			if (!nbuf) {
+				n = -1;
+				break;
+			}
+			buf = nbuf;
+		}
+	}
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* A "key value" line of memlab/alloc/default/stats, or -1. */
+static inline long pool_stat(const char *key)
+{
+	char *text = slurp(DBG "/alloc/default/stats"), *line, *save;
+	size_t klen = strlen(key);
+	long val = -1;
+
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			val = strtol(line + klen, NULL, 0);
+			break;
+		}
+	free(text);
+	return val;
+}
+
+static inline long pool_free_pages(void)
+{
+	return pool_stat("free_pages");
+}
+
+/* One row of memlab/dev/buffers. */
+struct buf_row {
+	unsigned int handle, order;
+	unsigned long bytes;
+	char cache[16];
+	int fds, vmas, pid;
+	char comm[64];
+	unsigned long long phys;
+};
+
+#define BUFFERS_HEADER	"handle bytes order cache fds vmas pid comm phys"
+
+/*
+ * Parse the buffers report into @rows (at most @max). Return the number of
+ * rows, or -1 when the report does not have the documented shape (the
+ * reason is printed as a TAP diagnostic).
+ */
+static inline int buffers_parse(struct buf_row *rows, int max)
+{
+	char *text = slurp(DBG "/dev/buffers"), *line, *save, hdr[256];
+	int n = 0, first = 1, bad = 0;
+
+	if (!text) {
+		tap_diag("%s: %s", DBG "/dev/buffers", strerror(errno));
+		return -1;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct buf_row r;
+		char phys[64], *end;
+		int len;
+
+		if (first) {
+			/* Header: the column names, single spaces once squeezed. */
+			char *w, *s2, tmp[256];
+			size_t o = 0;
+
+			snprintf(tmp, sizeof(tmp), "%s", line);
+			for (w = strtok_r(tmp, " ", &s2); w; w = strtok_r(NULL, " ", &s2))
+				o += snprintf(hdr + o, sizeof(hdr) - o, "%s%s", o ? " " : "", w);
+			first = 0;
+			if (strcmp(hdr, BUFFERS_HEADER)) {
+				tap_diag("buffers: header '%s'", line);
+				bad = 1;
+				break;
+			}
+			continue;
+		}
+		memset(&r, 0, sizeof(r));
+		if (sscanf(line, "%u %lu %u %15s %d %d %d %63s %63s%n", &r.handle, &r.bytes,
+			   &r.order, r.cache, &r.fds, &r.vmas, &r.pid, r.comm, phys, &len) != 9 ||
+		    line[len] || strncmp(phys, "0x", 2) || strlen(phys) != 18 ||
+		    (r.phys = strtoull(phys, &end, 16), *end) ||
+		    (strcmp(r.cache, "cached") && strcmp(r.cache, "wc") &&
+		     strcmp(r.cache, "uncached"))) {
+			tap_diag("buffers: bad row '%s'", line);
+			bad = 1;
+			break;
+		}
+		if (n < max)
+			rows[n] = r;
+		n++;
+	}
+	free(text);
+	if (first && !bad) {
+		tap_diag("buffers: empty report");
+		bad = 1;
+	}
+	return bad ? -1 : n;
+}
+
+/* The row of @handle, 1 if found, 0 if not, -1 if the report is broken. */
+static inline int buffers_find(unsigned int handle, struct buf_row *out)
+{
+	struct buf_row rows[256];
+	int n = buffers_parse(rows, 256), i;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n && i < 256; i++)
+		if (rows[i].handle == handle) {
+			*out = rows[i];
+			return 1;
+		}
+	return 0;
+}
+
+/* Write a module parameter; 0 or -errno. */
+static inline int param_write(const char *name, const char *val)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PARAMS "/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+static inline int check_ok(void)
+{
+	char *chk = slurp(DBG "/alloc/default/check");
+	int ok = chk && strstr(chk, "\nresult: ok\n");
+
+	free(chk);
+	return ok;
+}
+
+#endif
