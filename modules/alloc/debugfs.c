@@ -103,7 +103,8 @@ static int stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "largest_free_order %u\nlargest_free_bytes %llu\n",
 			   largest, (u64)PAGE_SIZE << largest);
 	seq_printf(m, "metadata_bytes %zu\n",
-		   b->nr_pages * (sizeof(*pool->meta) + sizeof(*pool->owner)));
+		   b->nr_pages * (sizeof(*pool->meta) + sizeof(*pool->owner) +
+				  sizeof(*pool->slabs)));
 	for (i = MEMLAB_MISUSE_DOUBLE_FREE; i < MEMLAB_MISUSE_NR; i++)
 		seq_printf(m, "misuse_%s %llu\n", memlab_buddy_misuse_name(i), b->misuse[i]);
 

@@ -56,6 +56,16 @@ struct memlab_cache {
 	struct memlab_slab_checker checker;	/* errors found at alloc/free */
 };
 
+enum memlab_slab_list { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
+
+/* A slab: in pool->slabs[], at the index of the page it starts at. */
+struct memlab_slab {
+	struct memlab_slab_core core;
+	struct list_head node;		/* on its cache's list, under cache->lock */
+	struct memlab_cache *cache;	/* NULL while the slot is unused */
+	enum memlab_slab_list list;
+};
+
 struct memlab_pool {
 	char name[32];
 	struct list_head node;		/* on memlab_pools, under memlab_pools_lock */
@@ -70,6 +80,7 @@ struct memlab_pool {
 	struct dentry *debugfs;
 	/* Slab (or large-block tag) owning each page; outside the pool too. */
 	unsigned long *owner;
+	struct memlab_slab *slabs;	/* descriptor slots, one per page */
 	/*
 	 * Guards @caches and the size classes. Never held while debugfs
 	 * files are removed: their readers take it.

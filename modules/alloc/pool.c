@@ -159,7 +159,8 @@ static int memlab_pool_setup(struct memlab_pool *pool, u32 stride, unsigned int 
 		pool->chunks[i].first = i * stride;
 	pool->meta = kvcalloc(nr_index, sizeof(*pool->meta), GFP_KERNEL);
 	pool->owner = kvcalloc(nr_index, sizeof(*pool->owner), GFP_KERNEL);
-	if (!pool->meta || !pool->owner) {
+	pool->slabs = kvcalloc(nr_index, sizeof(*pool->slabs), GFP_KERNEL);
+	if (!pool->meta || !pool->owner || !pool->slabs) {
 		ret = -ENOMEM;
 		goto err_meta;
 	}
@@ -187,8 +188,10 @@ static int memlab_pool_setup(struct memlab_pool *pool, u32 stride, unsigned int 
 err_meta:
 	kvfree(pool->meta);
 	kvfree(pool->owner);
+	kvfree(pool->slabs);
 	pool->meta = NULL;
 	pool->owner = NULL;
+	pool->slabs = NULL;
 	return ret;
 }
 
@@ -206,6 +209,7 @@ static void memlab_pool_free(struct memlab_pool *pool)
 	}
 	kvfree(pool->meta);
 	kvfree(pool->owner);
+	kvfree(pool->slabs);
 	kfree(pool->chunks);
 	kfree(pool);
 }

@@ -8,14 +8,17 @@
  * the cache's lock, gives each CPU an array of free objects as a fast path,
  * and puts kmalloc-style size classes on top.
  *
- * The per-CPU array is used under a local lock with interrupts off, so an
- * interrupt or a migration cannot see it half-updated; it is refilled and
- * drained in batches under the cache lock. Debug caches skip it, so that
- * every allocation and free passes the checks. Slab descriptors and the
- * page-to-slab map live outside the pool, like the buddy's descriptors.
+ * The per-CPU array is used with interrupts off, so an interrupt or a
+ * migration cannot see it half-updated; it is refilled and drained in
+ * batches under the cache lock. Only raw spinlocks are taken and nothing
+ * is allocated from the kernel on these paths, so they work in hard
+ * interrupt context. Debug caches skip the array, so that every allocation
+ * and free passes the checks. Slab descriptors (one slot per pool page,
+ * used by the page a slab starts at) and the page-to-slab map live outside
+ * the pool, like the buddy's descriptors.
  *
- * Lock order: the per-CPU local lock, then cache->lock, then pool->lock.
- * A new slab is allocated with no lock held.
+ * Lock order: cache->lock, then pool->lock. A new slab's pages are taken
+ * with no lock held.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,7 +26,6 @@
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
-#include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
@@ -41,18 +43,8 @@
 #define MEMLAB_MIN_EMPTY	1	/* empty slabs a cache keeps */
 
 struct memlab_cpu_cache {
-	local_lock_t lock;
 	unsigned int avail;
 	void *objs[MEMLAB_CPU_OBJS];
-};
-
-enum memlab_slab_list { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
-
-struct memlab_slab {
-	struct memlab_slab_core core;
-	struct list_head node;
-	struct memlab_cache *cache;
-	enum memlab_slab_list list;
 };
 
 static_assert((int)MEMLAB_CACHE_ERR_NR == (int)MEMLAB_SLAB_ERR_NR);
@@ -114,21 +106,16 @@ static void memlab_slab_relist(struct memlab_cache *cache, struct memlab_slab *s
 	list_move(&slab->node, &cache->lists[want]);
 }
 
-static struct memlab_slab *memlab_slab_new(struct memlab_cache *cache, gfp_t gfp)
+static struct memlab_slab *memlab_slab_new(struct memlab_cache *cache)
 {
-	gfp_t mgfp = gfpflags_allow_blocking(gfp) ? GFP_KERNEL : GFP_ATOMIC;
 	struct memlab_slab *slab;
-	void *base;
 	unsigned int i;
+	void *base;
 
-	slab = kmalloc(sizeof(*slab), mgfp | __GFP_NOWARN);
-	if (!slab)
-		return NULL;
 	base = memlab_alloc_pages(cache->pool, cache->geom.order, __GFP_NOWARN);
-	if (!base) {
-		kfree(slab);
+	if (!base)
 		return NULL;
-	}
+	slab = &cache->pool->slabs[memlab_pool_index_of(cache->pool, base)];
 	memlab_slab_init(&cache->geom, &slab->core, base);
 	slab->cache = cache;
 	slab->list = SLAB_EMPTY;
@@ -144,8 +131,8 @@ static struct memlab_slab *memlab_slab_new(struct memlab_cache *cache, gfp_t gfp
 static void memlab_slab_free(struct memlab_cache *cache, struct memlab_slab *slab)
 {
 	memlab_set_owner(cache->pool, slab->core.base, cache->geom.order, 0);
+	slab->cache = NULL;
 	memlab_free_pages(cache->pool, slab->core.base, cache->geom.order);
-	kfree(slab);
 }
 
 /*
@@ -153,7 +140,7 @@ static void memlab_slab_free(struct memlab_cache *cache, struct memlab_slab *sla
  * slab when none has a free object. Return how many were taken.
  */
 static unsigned int memlab_cache_take(struct memlab_cache *cache, void **objs,
-				      unsigned int want, gfp_t gfp, unsigned long caller)
+				      unsigned int want, unsigned long caller)
 {
 	struct memlab_slab *slab, *fresh = NULL;
 	unsigned int got = 0;
@@ -194,7 +181,7 @@ static unsigned int memlab_cache_take(struct memlab_cache *cache, void **objs,
 		 * Nothing free: make a slab with no lock held. Others may take
 		 * its objects before we do; then we make another.
 		 */
-		fresh = memlab_slab_new(cache, gfp);
+		fresh = memlab_slab_new(cache);
 		if (!fresh)
 			break;
 	}
@@ -240,8 +227,7 @@ static void memlab_cache_put(struct memlab_cache *cache, void **objs, unsigned i
 /**
  * memlab_cache_alloc() - allocate an object
  * @cache: the cache
- * @gfp: __GFP_ZERO to zero it; GFP_KERNEL lets a new slab's descriptor be
- *	allocated with GFP_KERNEL, anything else uses GFP_ATOMIC
+ * @gfp: __GFP_ZERO to zero it; the call never sleeps
  *
  * Context: Any context.
  * Return: the object, or NULL when the pool has no room for a new slab.
@@ -255,29 +241,29 @@ void *memlab_cache_alloc(struct memlab_cache *cache, gfp_t gfp)
 	void *obj;
 
 	if (cache->geom.flags & MEMLAB_SLAB_DEBUG) {
-		if (!memlab_cache_take(cache, &obj, 1, gfp, caller))
+		if (!memlab_cache_take(cache, &obj, 1, caller))
 			return NULL;
 		goto out;
 	}
-	local_lock_irqsave(&cache->cpu->lock, flags);
+	local_irq_save(flags);
 	c = this_cpu_ptr(cache->cpu);
 	if (c->avail) {
 		obj = c->objs[--c->avail];
-		local_unlock_irqrestore(&cache->cpu->lock, flags);
+		local_irq_restore(flags);
 		goto out;
 	}
-	local_unlock_irqrestore(&cache->cpu->lock, flags);
+	local_irq_restore(flags);
 
 	/* Refill: one object for the caller, the rest for this CPU's array. */
-	n = memlab_cache_take(cache, batch, MEMLAB_CPU_BATCH, gfp, caller);
+	n = memlab_cache_take(cache, batch, MEMLAB_CPU_BATCH, caller);
 	if (!n)
 		return NULL;
 	obj = batch[--n];
-	local_lock_irqsave(&cache->cpu->lock, flags);
+	local_irq_save(flags);
 	c = this_cpu_ptr(cache->cpu);	/* we may be on another CPU now */
 	while (n && c->avail < MEMLAB_CPU_OBJS)
 		c->objs[c->avail++] = batch[--n];
-	local_unlock_irqrestore(&cache->cpu->lock, flags);
+	local_irq_restore(flags);
 	if (n)
 		memlab_cache_put(cache, batch, n, caller);
 out:
@@ -315,10 +301,10 @@ void memlab_cache_free(struct memlab_cache *cache, void *obj)
 		memlab_cache_put(cache, &obj, 1, caller);
 		return;
 	}
-	local_lock_irqsave(&cache->cpu->lock, flags);
+	local_irq_save(flags);
 	c = this_cpu_ptr(cache->cpu);
 	if (c->avail && c->objs[c->avail - 1] == obj) {
-		local_unlock_irqrestore(&cache->cpu->lock, flags);
+		local_irq_restore(flags);
 		raw_spin_lock_irqsave(&cache->lock, flags);
 		cache->checker.errors[MEMLAB_SLAB_ERR_DOUBLE_FREE]++;
 		raw_spin_unlock_irqrestore(&cache->lock, flags);
@@ -334,29 +320,24 @@ void memlab_cache_free(struct memlab_cache *cache, void *obj)
 		c->avail -= n;
 	}
 	c->objs[c->avail++] = obj;
-	local_unlock_irqrestore(&cache->cpu->lock, flags);
+	local_irq_restore(flags);
 	if (n)
 		memlab_cache_put(cache, spill, n, caller);
 }
 EXPORT_SYMBOL_GPL(memlab_cache_free);
 
-/* Runs on each CPU (IPI): give its cached objects back to the slabs. */
+/*
+ * Runs on each CPU in hard interrupt context (IPI), where no fast path of
+ * this CPU can be half-way: give its cached objects back to the slabs.
+ */
 static void memlab_cpu_flush(void *arg)
 {
 	struct memlab_cache *cache = arg;
-	void *objs[MEMLAB_CPU_OBJS];
-	struct memlab_cpu_cache *c;
-	unsigned long flags;
-	unsigned int n;
+	struct memlab_cpu_cache *c = this_cpu_ptr(cache->cpu);
 
-	local_lock_irqsave(&cache->cpu->lock, flags);
-	c = this_cpu_ptr(cache->cpu);
-	n = c->avail;
-	memcpy(objs, c->objs, n * sizeof(void *));
+	if (c->avail)
+		memlab_cache_put(cache, c->objs, c->avail, _RET_IP_);
 	c->avail = 0;
-	local_unlock_irqrestore(&cache->cpu->lock, flags);
-	if (n)
-		memlab_cache_put(cache, objs, n, _RET_IP_);
 }
 
 /**
@@ -409,7 +390,7 @@ struct memlab_cache *memlab_cache_create(struct memlab_pool *pool, const char *n
 					 void (*ctor)(void *))
 {
 	struct memlab_cache *cache, *other;
-	int cpu, ret, i;
+	int ret, i;
 
 	if (!name || !*name || strlen(name) >= sizeof(cache->name) ||
 	    (flags & ~MEMLAB_SLAB_FLAGS))
@@ -438,8 +419,6 @@ struct memlab_cache *memlab_cache_create(struct memlab_pool *pool, const char *n
 	cache->cpu = alloc_percpu(struct memlab_cpu_cache);
 	if (!cache->cpu)
 		goto err;
-	for_each_possible_cpu(cpu)
-		local_lock_init(&per_cpu_ptr(cache->cpu, cpu)->lock);
 
 	mutex_lock(&pool->caches_lock);
 	list_for_each_entry(other, &pool->caches, node) {

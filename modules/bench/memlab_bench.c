@@ -8,8 +8,15 @@
  *   order N   an allocation of 2^N pages and its free, N = 0..9
  *   mix F%    with F% of the carve-out held in random blocks of order 0-3,
  *             free a random held block and allocate a random new one
- * Each figure is the median of `runs` runs of `ops` operations; the table
- * ends with the ratios other/memlab (above 1: memlab is faster). The
+ * Then the slab layer against SLUB in the same boot, ns per object:
+ *   cacheN     allocate one N-byte object and free it (memlab_cache_* and
+ *              kmem_cache_*), N = 64, 256
+ *   cacheNx16  allocate 16, then free the 16
+ *   kmallocN   memlab_kmalloc()/memlab_kfree() against kmalloc()/kfree()
+ *   debugN     debug caches: memlab's debug mode against a SLUB cache
+ *              with SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER
+ * Each figure is the median of `runs` runs of `ops` operations; the tables
+ * end with the ratios other/memlab (above 1: memlab is faster). The
  * benchmark runs at load; the module is then removed again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -22,6 +29,7 @@
 #include <linux/prandom.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/err.h>
 
 #include <memlab/alloc.h>
 
@@ -194,9 +202,149 @@ static void print_ratio(char *buf, size_t len, u64 other, u64 mine)
 			 div64_u64(other * 100, mine) % 100);
 }
 
+/* --- slab layer against SLUB ---------------------------------------- */
+
+enum slab_kind { S_CACHE, S_KMALLOC, S_DEBUG, S_NR_KIND };
+
+struct sbench {
+	bool memlab;
+	enum slab_kind kind;
+	size_t size;
+	struct memlab_pool *pool;
+	struct memlab_cache *mc;
+	struct kmem_cache *kc;
+};
+
+static void *s_alloc(struct sbench *b)
+{
+	if (b->kind == S_KMALLOC)
+		return b->memlab ? memlab_kmalloc(b->pool, b->size, GFP_KERNEL) :
+				   kmalloc(b->size, GFP_KERNEL);
+	return b->memlab ? memlab_cache_alloc(b->mc, GFP_KERNEL) :
+			   kmem_cache_alloc(b->kc, GFP_KERNEL);
+}
+
+static void s_free(struct sbench *b, void *p)
+{
+	if (b->kind == S_KMALLOC) {
+		if (b->memlab)
+			memlab_kfree(b->pool, p);
+		else
+			kfree(p);
+		return;
+	}
+	if (b->memlab)
+		memlab_cache_free(b->mc, p);
+	else
+		kmem_cache_free(b->kc, p);
+}
+
+/* One run: ns per object, allocating @batch at a time; 0 on failure. */
+static u64 s_run(struct sbench *b, unsigned int batch)
+{
+	void *objs[16];
+	unsigned int i, j;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < ops; i += batch) {
+		for (j = 0; j < batch; j++) {
+			objs[j] = s_alloc(b);
+			if (!objs[j]) {
+				while (j--)
+					s_free(b, objs[j]);
+				return 0;
+			}
+		}
+		for (j = 0; j < batch; j++)
+			s_free(b, objs[j]);
+	}
+	return div_u64(ktime_get_ns() - t0, ops);
+}
+
+static u64 s_figure(struct sbench *b, unsigned int batch)
+{
+	u64 v[RUNS_MAX];
+	unsigned int r;
+
+	for (r = 0; r < runs; r++) {
+		v[r] = s_run(b, batch);
+		if (!v[r])
+			return 0;
+		cond_resched();
+	}
+	return median(v, runs);
+}
+
+#define NR_SLAB_SIZES	2
+#define NR_SLAB_WORK	(S_NR_KIND * NR_SLAB_SIZES * 2)
+
+static const size_t slab_sizes[NR_SLAB_SIZES] = { 64, 256 };
+
+/* Fill @res[memlab?][w] for every slab workload; 0 marks a failure. */
+static int bench_slab(struct memlab_pool *pool, u64 res[2][NR_SLAB_WORK])
+{
+	const slab_flags_t slub_debug = SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER;
+	unsigned int kind, si, batch, m, w = 0;
+	int ret = 0;
+
+	for (kind = 0; kind < S_NR_KIND; kind++) {
+		for (si = 0; si < NR_SLAB_SIZES; si++) {
+			struct sbench b[2] = { };
+
+			for (m = 0; m < 2; m++) {
+				b[m].memlab = m;
+				b[m].kind = kind;
+				b[m].size = slab_sizes[si];
+				b[m].pool = pool;
+			}
+			if (kind != S_KMALLOC) {
+				b[1].mc = memlab_cache_create(pool, "bench", slab_sizes[si], 0,
+							      kind == S_DEBUG ?
+							      MEMLAB_CACHE_DEBUG : 0, NULL);
+				b[0].kc = kmem_cache_create("memlab_bench", slab_sizes[si], 0,
+							    kind == S_DEBUG ? slub_debug : 0, NULL);
+				if (IS_ERR(b[1].mc) || !b[0].kc) {
+					ret = -ENOMEM;
+					if (!IS_ERR(b[1].mc))
+						memlab_cache_destroy(b[1].mc);
+					kmem_cache_destroy(b[0].kc);
+					break;
+				}
+			}
+			for (batch = 1; batch <= 16; batch += 15, w++)
+				for (m = 0; m < 2; m++)
+					res[m][w] = s_figure(&b[m], batch);
+			if (kind != S_KMALLOC) {
+				memlab_cache_destroy(b[1].mc);
+				kmem_cache_destroy(b[0].kc);
+			}
+		}
+	}
+	return ret;
+}
+
+static void print_slab(u64 res[2][NR_SLAB_WORK])
+{
+	static const char *const kinds[S_NR_KIND] = { "cache", "kmalloc", "debug" };
+	unsigned int w = 0, kind, si, batch;
+
+	pr_info("%-13s %9s %9s %9s\n", "workload", "memlab", "slub", "vs_slub");
+	for (kind = 0; kind < S_NR_KIND; kind++)
+		for (si = 0; si < NR_SLAB_SIZES; si++)
+			for (batch = 1; batch <= 16; batch += 15, w++) {
+				char name[24], r[16];
+
+				snprintf(name, sizeof(name), "%s%zu%s", kinds[kind], slab_sizes[si],
+					 batch > 1 ? "x16" : "");
+				print_ratio(r, sizeof(r), res[0][w], res[1][w]);
+				pr_info("%-13s %9llu %9llu %9s\n", name, res[1][w], res[0][w], r);
+			}
+}
+
 static int __init memlab_bench_init(void)
 {
 	u64 res[B_NR][NR_WORK] = { };
+	static u64 sres[2][NR_SLAB_WORK];
 	struct page *carve;
 	struct held *held;
 	struct bench b;
@@ -223,6 +371,8 @@ static int __init memlab_bench_init(void)
 	for (w = 0; w < NR_WORK; w++)
 		res[B_MEMLAB][w] = bench_figure(&b, held, w);
 	pr_info("memlab measured\n");
+	ret = bench_slab(b.pool, sres);
+	pr_info("slab layer measured\n");
 	if (memlab_pool_destroy(b.pool)) {
 		/* Something is still allocated: the carve-out cannot go back. */
 		carve = NULL;
@@ -263,6 +413,9 @@ static int __init memlab_bench_init(void)
 		pr_info("%-9s %9llu %12llu %9llu %14s %11s\n", name, res[B_MEMLAB][w],
 			res[B_PAGES][w], res[B_GENPOOL][w], r1, r2);
 	}
+	pr_info("slab layer: ns per object, median of %u runs of %u objects; ratio = slub/memlab\n",
+		runs, ops);
+	print_slab(sres);
 	pr_info("done\n");
 out:
 	if (carve)
