@@ -72,7 +72,7 @@ static int map_err(int fd, size_t len, int flags, off_t off)
 
 static void test_info(int fd)
 {
-	char *dt;
+	char *dt, *param;
 	int ret;
 
 	ret = dev_info(fd, &info);
@@ -88,17 +88,22 @@ static void test_info(int fd)
 	       info.max_order);
 	tap_ok(info.shared_bytes && info.shared_bytes % page == 0,
 	       "info: shared buffer %llu bytes", (unsigned long long)info.shared_bytes);
+	param = slurp(PARAMS "/shared_size");
 	dt = slurp("/proc/device-tree/memlab/memlab,shared-buffer-size");
-	if (dt) {
+	if (param && strtoull(param, NULL, 0)) {
+		tap_ok(info.shared_bytes == strtoull(param, NULL, 0),
+		       "shared size comes from the shared_size parameter");
+	} else if (dt) {
 		const unsigned char *b = (const unsigned char *)dt;
 		uint32_t want = (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
 
 		tap_ok(info.shared_bytes == want, "shared size %u comes from the device tree",
 		       want);
-		free(dt);
 	} else {
-		tap_skip("no memlab,shared-buffer-size in the device tree");
+		tap_ok(info.shared_bytes == 1 << 20, "shared size is the 1 MiB default");
 	}
+	free(param);
+	free(dt);
 	tap_ok(info.used_open_bytes == 0 && info.nr_buffers == 0 && info.used_global_bytes == 0,
 	       "info: nothing allocated yet");
 }

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memlabctl as a user runs it: every subcommand, its --help, its output as
+ * the README shows it, and errors that name the errno. memlabctl is found
+ * in ../bin next to this program, or on PATH. Prints TAP.
+ */
+#define _GNU_SOURCE
+#include <libgen.h>
+#include <sys/wait.h>
+
+#include "dev_common.h"
+
+static char ctl[512];
+
+/* Run "memlabctl ARGS 2>&1"; its output (caller frees) and exit status. */
+static char *run(int *status, const char *args)
+{
+	char cmd[1024], *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", ctl, args);
+	f = popen(cmd, "r");
+	if (!f) {
+		*status = -1;
+		return strdup("");
+	}
+	out = malloc(65536);
+	if (out)
+		len = fread(out, 1, 65535, f);
+	ret = pclose(f);
+	*status = WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
+	if (!out)
+		return strdup("");
+	out[len] = '\0';
+	return out;
+}
+
+static void expect(const char *args, int want_status, const char *const *want, const char *what)
+{
+	int status, ok, i;
+	char *out = run(&status, args);
+
+	ok = status == want_status;
+	for (i = 0; ok && want[i]; i++)
+		ok = strstr(out, want[i]) != NULL;
+	if (!tap_ok(ok, "memlabctl %s: %s", args, what))
+		tap_diag("status %d, output:\n%s", status, out);
+	free(out);
+}
+
+#define WANT(...)	((const char *const[]){ __VA_ARGS__, NULL })
+
+int main(int argc, char **argv)
+{
+	static const char *const cmds[] = { "info", "alloc", "fill", "dump", "buffers", "pool",
+					    "bench" };
+	char self[256], arg[64], want[64];
+	unsigned int i;
+
+	tap_begin();
+	snprintf(self, sizeof(self), "%s", argc > 0 ? argv[0] : "");
+	snprintf(ctl, sizeof(ctl), "%s/../bin/memlabctl", dirname(self));
+	if (access(ctl, X_OK))
+		snprintf(ctl, sizeof(ctl), "memlabctl");
+
+	expect("--help", 0, WANT("usage: memlabctl COMMAND", "alloc", "bench"), "lists commands");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		snprintf(arg, sizeof(arg), "%s --help", cmds[i]);
+		snprintf(want, sizeof(want), "usage: memlabctl %s", cmds[i]);
+		expect(arg, 0, WANT(want), "usage");
+	}
+	expect("", 2, WANT("usage: memlabctl"), "no command: usage, status 2");
+	expect("frobnicate", 2, WANT("unknown command 'frobnicate'"), "unknown command");
+	expect("info", 0, WANT("abi_version     1", "shared buffer", "quota per open"),
+	       "pool, shared buffer, quotas");
+	expect("alloc -c wc -f 0xa5 64K", 0,
+	       WANT("size         64 KiB (asked 65536), order 4", "cache        wc",
+		    "all zero", "filled with  0xa5, reads back", "phys         0x",
+		    "handle "),
+	       "a write-combine buffer, zeroed, filled, reported");
+	expect("alloc -c uncached 4096", 0, WANT("cache        uncached", "all zero"),
+	       "a non-cached buffer");
+	expect("alloc 1G", 1, WANT("MEMLAB_IOC_ALLOC: E2BIG"), "too large: names E2BIG");
+	expect("alloc -c bogus 4K", 2, WANT("unknown cache mode"), "bad mode refused");
+	expect("alloc 12Q", 2, WANT("bad size"), "bad size refused");
+	expect("fill -o 4096 -l 64 0x41", 0, WANT(""), "fill part of the shared buffer");
+	expect("dump -o 4096 -l 64", 0,
+	       WANT("00001000  41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41  "
+		    "|AAAAAAAAAAAAAAAA|\n*\n00001040\n"),
+	       "hexdump -C's format, repeats as '*'");
+	expect("fill 256", 2, WANT("not 0..255"), "a byte out of range refused");
+	expect("fill -o 1G 0", 0, WANT(""), "fill past the end writes nothing");
+	expect("buffers", 0, WANT("shared", "(all users)"), "the shared buffer listed");
+	expect("pool", 0, WANT("pool default:", "free blocks", "check: ok"), "pool summary");
+	expect("bench -s 256K -r 1", 0,
+	       WANT("mmap + first touch", "anonymous, MAP_POPULATE", "memlab cached",
+		    "memlab wc", "memlab uncached"),
+	       "a short benchmark prints every row");
+	return tap_done();
+}

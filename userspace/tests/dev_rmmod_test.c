@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memlab_dev's module lifetime: unloading is refused while /dev/memlab is
+ * open or mapped and accepted afterwards, bad parameters are refused and
+ * leave the pool as it was, a reloaded device starts with a zeroed shared
+ * buffer, and the whole dev_mmap_test passes on a kernel-pages pool
+ * (memlab_alloc use_dt=0) when memlab_alloc can be reloaded. Ends with
+ * both modules loaded with their defaults. Prints TAP.
+ *
+ * The modules are found in ../modules next to this program.
+ */
+#define _GNU_SOURCE
+#include <libgen.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "dev_common.h"
+
+static char moddir[512], testdir[256];
+
+static int rm(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+static int load(const char *name, const char *params)
+{
+	char path[640];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s.ko", moddir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int loaded(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+/* Run dev_mmap_test; its TAP becomes our diagnostics. Its exit status. */
+static int run_mmap_test(void)
+{
+	char path[640], line[512];
+	int p[2], status;
+	pid_t pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/dev_mmap_test", testdir);
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		execl(path, path, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	f = fdopen(p[0], "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		tap_diag("  %s", line);
+	}
+	if (f)
+		fclose(f);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_refused_while_used(long page)
+{
+	struct memlab_info info;
+	struct memlab_alloc a;
+	long before;
+	void *m;
+	int fd;
+
+	fd = open(DEV_PATH, O_RDWR);
+	if (!tap_ok(fd >= 0 && !dev_info(fd, &info) && !dev_alloc(fd, page, 0, &a),
+		    "open, INFO and ALLOC"))
+		return;
+	m = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, a.mmap_offset);
+	tap_ok(m != MAP_FAILED, "map the buffer");
+	tap_ok(rm("memlab_dev") == -EWOULDBLOCK, "unload refused while open: EWOULDBLOCK");
+	close(fd);
+	tap_ok(rm("memlab_dev") == -EWOULDBLOCK && loaded("memlab_dev"),
+	       "unload refused after close() while still mapped");
+	before = pool_free_pages();
+	if (m != MAP_FAILED)
+		munmap(m, page);
+	tap_ok(pool_free_pages() == before + 1, "the munmap freed the buffer");
+	tap_ok(rm("memlab_dev") == 0, "unload accepted once nothing is open or mapped");
+	tap_ok(!loaded("memlab_dev") && access(DEV_PATH, F_OK) && errno == ENOENT,
+	       "the module and " DEV_PATH " are gone");
+	tap_ok(pool_free_pages() == before + 1 + (long)(info.shared_bytes / page),
+	       "the shared buffer went back to the pool");
+}
+
+static void test_bad_params(void)
+{
+	static const struct {
+		const char *params;
+		int err;
+	} bad[] = {
+		{ "shared_size=12345", -EINVAL },
+		{ "shared_size=2G", -EINVAL },
+		{ "shared_size=junk", -EINVAL },
+		{ "quota_open=4097", -EINVAL },
+		{ "quota_global=-1", -EINVAL },
+		{ "shared_size=1G", -ENOMEM },	/* larger than the pool */
+	};
+	long before = pool_free_pages();
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = load("memlab_dev", bad[i].params);
+
+		tap_ok(ret == bad[i].err && !loaded("memlab_dev"), "%s refused: %s (%s)",
+		       bad[i].params, strerrorname_np(-bad[i].err), strerror(-ret));
+		if (!ret)
+			rm("memlab_dev");
+	}
+	tap_ok(pool_free_pages() == before && check_ok(), "the pool is as it was");
+}
+
+static void test_reload(long page)
+{
+	struct memlab_info info;
+	char *buf;
+	int fd, ret;
+	size_t i;
+
+	ret = load("memlab_dev", "");
+	tap_ok(!ret, "memlab_dev loads again (%s)", strerror(-ret));
+	fd = open(DEV_PATH, O_RDWR);
+	if (!tap_ok(fd >= 0 && !dev_info(fd, &info), "open and INFO after the reload"))
+		return;
+	buf = malloc(info.shared_bytes);
+	ret = buf && pread(fd, buf, info.shared_bytes, 0) == (ssize_t)info.shared_bytes;
+	for (i = 0; ret && i < info.shared_bytes; i++)
+		ret = !buf[i];
+	tap_ok(ret, "the new shared buffer is zeroed (%llu bytes)",
+	       (unsigned long long)info.shared_bytes);
+	free(buf);
+	close(fd);
+}
+
+static void test_kernel_pages_pool(void)
+{
+	char *stats;
+	int ret;
+
+	ret = rm("memlab_dev");
+	if (!tap_ok(!ret, "unload memlab_dev (%s)", strerror(-ret)))
+		return;
+	ret = rm("memlab_alloc");
+	if (ret) {
+		tap_skip("memlab_alloc is in use by other modules: no kernel-pages pass");
+		load("memlab_dev", "");
+		return;
+	}
+	tap_ok(!load("memlab_alloc", "use_dt=0") && !load("memlab_dev", "shared_size=256K"),
+	       "load memlab_alloc use_dt=0 and memlab_dev shared_size=256K");
+	stats = slurp(DBG "/alloc/default/stats");
+	tap_ok(stats && strstr(stats, "\nsource kernel-pages"), "the pool is kernel pages");
+	free(stats);
+	ret = run_mmap_test();
+	tap_ok(ret == 0, "dev_mmap_test passes on the kernel-pages pool (status %d)", ret);
+	tap_ok(!rm("memlab_dev") && !rm("memlab_alloc"), "unload both");
+	tap_ok(!load("memlab_alloc", "") && !load("memlab_dev", ""), "load both with defaults");
+}
+
+int main(int argc, char **argv)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char self[256], path[640];
+
+	tap_begin();
+	snprintf(self, sizeof(self), "%s", argc > 0 ? argv[0] : "");
+	snprintf(testdir, sizeof(testdir), "%s", dirname(self));
+	snprintf(moddir, sizeof(moddir), "%s/../modules", testdir);
+	snprintf(path, sizeof(path), "%s/memlab_dev.ko", moddir);
+	if (access(path, R_OK) || !loaded("memlab_dev")) {
+		tap_skip("memlab_dev.ko is not next to this program, or not loaded");
+		return tap_done();
+	}
+	test_refused_while_used(page);
+	test_bad_params();
+	test_reload(page);
+	test_kernel_pages_pool();
+
+	/* Whatever happened, leave both modules loaded for what runs next. */
+	if (!loaded("memlab_alloc"))
+		load("memlab_alloc", "");
+	if (!loaded("memlab_dev"))
+		load("memlab_dev", "");
+	tap_ok(loaded("memlab_alloc") && loaded("memlab_dev") && check_ok(),
+	       "both modules are loaded and the pool's check is ok");
+	return tap_done();
+}
