@@ -315,6 +315,8 @@ static int memlab_gpio_probe(struct platform_device *pdev)
 	int ret;
 
 	variant = device_get_match_data(dev);
+	if (!variant && platform_get_device_id(pdev))
+		variant = (const void *)platform_get_device_id(pdev)->driver_data;
 	if (!variant)
 		return -ENODEV;
 
@@ -384,8 +386,20 @@ static const struct of_device_id memlab_gpio_of_match[] = {
 };
 MODULE_DEVICE_TABLE(of, memlab_gpio_of_match);
 
+/*
+ * Devices made without a device tree (platform_device_register_full() with
+ * a resource and properties), as the KUnit suite makes them.
+ */
+static const struct platform_device_id memlab_gpio_ids[] = {
+	{ "memlab-pl061-gpio", (kernel_ulong_t)&memlab_gpio_pl061 },
+	{ "memlab-rk3588-gpio", (kernel_ulong_t)&memlab_gpio_rk3588 },
+	{ }
+};
+MODULE_DEVICE_TABLE(platform, memlab_gpio_ids);
+
 static struct platform_driver memlab_gpio_driver = {
 	.probe = memlab_gpio_probe,
+	.id_table = memlab_gpio_ids,
 	.driver = {
 		.name = "memlab-gpio",
 		.of_match_table = memlab_gpio_of_match,
