@@ -403,6 +403,56 @@ static void test_bad_requests(void)
 	close(fd);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Toggle rate through the line-request API (one GPIOHANDLE_SET_LINE_VALUES
+ * ioctl per level), for half a second; the level left is checked in regs.
+ */
+static void test_toggle_rate(void)
+{
+	struct gpiohandle_data data;
+	unsigned long n = 0;
+	struct regs r;
+	double t0, t;
+	int fd, h, ok = 1;
+
+	fd = chip_fd();
+	h = fd >= 0 ? request_one(fd, OUT_LINE, GPIOHANDLE_REQUEST_OUTPUT) : -EBADF;
+	if (h < 0) {
+		tap_ok(0, "line %d as output for toggling (%s)", OUT_LINE, strerror(-h));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	memset(&data, 0, sizeof(data));
+	t0 = now();
+	do {
+		data.values[0] = !(n & 1);
+		ok &= ioctl(h, GPIOHANDLE_SET_LINE_VALUES_IOCTL, &data) == 0;
+		n++;
+		t = now();
+	} while (t - t0 < 0.5);
+	if (n & 1) {	/* end on 0 */
+		data.values[0] = 0;
+		ok &= ioctl(h, GPIOHANDLE_SET_LINE_VALUES_IOCTL, &data) == 0;
+		n++;
+	}
+	tap_diag("%.0f toggles/s on line %d through the v1 line-request API",
+		 n / (t - t0), OUT_LINE);
+	tap_ok(ok && n > 100 && !read_regs(&r) && r.level[OUT_LINE] == 0 &&
+	       !strcmp(r.dir[OUT_LINE], "out"),
+	       "%lu toggles, each ioctl ok, line %d left at 0", n, OUT_LINE);
+	close(h);
+	close(fd);
+}
+
 static void press_power_button(void)
 {
 	/* scripts/qemu.sh sends it to QEMU's QMP socket */
@@ -660,6 +710,7 @@ int main(void)
 	test_tools();
 	test_set();
 	test_bad_requests();
+	test_toggle_rate();
 	test_power_button();
 	test_rebind();
 	test_module();
