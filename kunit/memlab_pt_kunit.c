@@ -40,8 +40,8 @@ MODULE_PARM_DESC(inject_warn, "WARN at load, to prove the harness notices a spla
 struct fake_mem {
 	u64 table[FAKE_TABLES][FAKE_ENTRIES];
 	unsigned int used;
-	unsigned int reads;
-	bool fail;		/* every read fails */
+	unsigned int maps;	/* tables handed out */
+	bool fail;		/* no table can be read */
 };
 
 static u64 fake_pa(unsigned int slot)
@@ -49,16 +49,15 @@ static u64 fake_pa(unsigned int slot)
 	return (u64)(slot + 1) << 12;
 }
 
-static int fake_read(void *ctx, u64 table, unsigned int index, u64 *desc)
+static const u64 *fake_read(void *ctx, u64 table, unsigned int entries)
 {
 	struct fake_mem *mem = ctx;
 	u64 slot = (table >> 12) - 1;
 
-	if (mem->fail || table & 0xfff || slot >= mem->used || index >= FAKE_ENTRIES)
-		return -EFAULT;
-	mem->reads++;
-	*desc = mem->table[slot][index];
-	return 0;
+	if (mem->fail || table & 0xfff || slot >= mem->used || entries > FAKE_ENTRIES)
+		return NULL;
+	mem->maps++;
+	return mem->table[slot];
 }
 
 static struct fake_mem *fake_new(struct kunit *test)
@@ -123,6 +122,8 @@ static void memlab_pt_test_geometry(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, memlab_pt_level_name(&geo, 0), "p4d");
 	/* level -1 indexes va[51:48]: 16 entries */
 	KUNIT_EXPECT_EQ(test, memlab_pt_index(&geo, -1, 0x000f000000000000ULL), 15U);
+	KUNIT_EXPECT_EQ(test, memlab_pt_entries(&geo, -1), 16U);
+	KUNIT_EXPECT_EQ(test, memlab_pt_entries(&geo, 0), 512U);
 	KUNIT_EXPECT_EQ(test, memlab_pt_geo_init(&geo, 53, true, false), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_pt_geo_init(&geo, 24, false, false), -EINVAL);
 
@@ -326,7 +327,7 @@ static void memlab_pt_test_count(struct kunit *test)
 	struct memlab_pt_geo geo;
 	struct fake_mem *mem;
 	const u64 base = 0x0000004000000000ULL;	/* 1G aligned */
-	unsigned int i, reads;
+	unsigned int i, maps;
 
 	KUNIT_ASSERT_EQ(test, memlab_pt_geo_init(&geo, 48, false, false), 0);
 	mem = fake_new(test);
@@ -363,12 +364,12 @@ static void memlab_pt_test_count(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c.pages[MEMLAB_PT_KIND_PTE], 3ULL);
 	KUNIT_EXPECT_EQ(test, c.pages[MEMLAB_PT_KIND_PMD], 16ULL);
 
-	/* sparse: an empty 512G costs one read */
+	/* sparse: an empty 512G costs the root table only */
 	memset(&c, 0, sizeof(c));
-	reads = mem->reads;
+	maps = mem->maps;
 	memlab_pt_count(&geo, fake_pa(0), 0x0000008000000000ULL, 0x0000010000000000ULL,
 			fake_read, mem, &c);
-	KUNIT_EXPECT_EQ(test, mem->reads - reads, 1U);
+	KUNIT_EXPECT_EQ(test, mem->maps - maps, 1U);
 	KUNIT_EXPECT_EQ(test, c.pages[MEMLAB_PT_KIND_PTE], 0ULL);
 
 	mem->fail = true;
@@ -432,11 +433,13 @@ static void live_walk(struct kunit *test, const void *addr, struct memlab_pt_wal
 	struct memlab_pt_regs r;
 	struct memlab_pt_geo geo;
 	struct memlab_pt_par p;
+	u64 *buf = kunit_kmalloc_array(test, MEMLAB_PT_ENTRIES, sizeof(u64), GFP_KERNEL);
 
+	KUNIT_ASSERT_NOT_NULL(test, buf);
 	memlab_pt_read_regs(&r);
 	KUNIT_ASSERT_EQ(test, memlab_pt_geo_from_tcr(&geo, r.tcr, true), 0);
 	memlab_pt_walk(&geo, memlab_pt_ttbr_base(r.ttbr1, geo.ds), (u64)addr,
-		       memlab_pt_read_live, NULL, w);
+		       memlab_pt_map_copy, buf, w);
 	KUNIT_ASSERT_EQ_MSG(test, w->result, MEMLAB_PT_MAPPED, "walk of 0x%lx",
 			    (unsigned long)addr);
 	memlab_pt_format_attrs(attrs, len, &geo, w->step[w->nr - 1].level,
@@ -493,6 +496,29 @@ static void memlab_pt_test_live_module_text(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(attrs, "ro x"), "%s", attrs);
 }
 
+/* A root that is not memory: the walk says so instead of faulting. */
+static void memlab_pt_test_live_unreadable(struct kunit *test)
+{
+	u64 *buf = kunit_kmalloc_array(test, MEMLAB_PT_ENTRIES, sizeof(u64), GFP_KERNEL);
+	struct memlab_pt_counts c = {};
+	struct memlab_pt_geo geo;
+	struct memlab_pt_walk w;
+	const u64 nowhere = 1ULL << 47;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, memlab_pt_geo_init(&geo, 48, false, true), 0);
+	if (pfn_valid(PHYS_PFN(nowhere)))
+		kunit_skip(test, "physical address 0x%llx is memory here", nowhere);
+	memlab_pt_walk(&geo, nowhere, 0xffff000000000000ULL, memlab_pt_map_copy, buf, &w);
+	KUNIT_EXPECT_EQ(test, w.result, MEMLAB_PT_UNREADABLE);
+	KUNIT_EXPECT_EQ(test, w.nr, 1U);
+	KUNIT_EXPECT_NULL(test, memlab_pt_map_locked(NULL, nowhere, MEMLAB_PT_ENTRIES));
+	KUNIT_EXPECT_NULL(test, memlab_pt_map_copy(buf, nowhere, MEMLAB_PT_ENTRIES));
+	geo.ttbr1 = false;
+	memlab_pt_count(&geo, nowhere, 0, SZ_1G, memlab_pt_map_locked, NULL, &c);
+	KUNIT_EXPECT_EQ(test, c.unreadable, 1ULL);
+}
+
 static void memlab_pt_test_mmu_config(struct kunit *test)
 {
 	struct memlab_pt_regs r;
@@ -523,6 +549,7 @@ static struct kunit_case memlab_pt_test_cases[] = {
 	KUNIT_CASE(memlab_pt_test_live_linear),
 	KUNIT_CASE(memlab_pt_test_live_vmalloc),
 	KUNIT_CASE(memlab_pt_test_live_module_text),
+	KUNIT_CASE(memlab_pt_test_live_unreadable),
 	KUNIT_CASE(memlab_pt_test_mmu_config),
 	{}
 };

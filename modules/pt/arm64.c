@@ -154,6 +154,22 @@ unsigned int memlab_pt_index(const struct memlab_pt_geo *geo, int level, u64 va)
 EXPORT_SYMBOL_GPL(memlab_pt_index);
 
 /**
+ * memlab_pt_entries() - how many entries a level's table has
+ * @geo: the regime
+ * @level: hardware level
+ *
+ * Context: Any context.
+ * Return: 512, or fewer for a root table that translates fewer bits.
+ */
+unsigned int memlab_pt_entries(const struct memlab_pt_geo *geo, int level)
+{
+	if (level == geo->start_level)
+		return 1U << (geo->va_bits - memlab_pt_level_shift(level));
+	return MEMLAB_PT_ENTRIES;
+}
+EXPORT_SYMBOL_GPL(memlab_pt_entries);
+
+/**
  * memlab_pt_level_name() - Linux's name for a hardware level
  * @geo: the regime
  * @level: hardware level
@@ -427,14 +443,14 @@ EXPORT_SYMBOL_GPL(memlab_pt_size_name);
  * @geo: the regime
  * @root: physical address of the root table
  * @va: the address, valid for @geo
- * @read: reads one entry; each entry is read once
- * @ctx: for @read
+ * @map: gives access to a table; each entry is read once
+ * @ctx: for @map
  * @w: the result: every step taken, and the output address when mapped
  *
- * Context: Whatever @read needs.
+ * Context: Whatever @map needs.
  */
 void memlab_pt_walk(const struct memlab_pt_geo *geo, u64 root, u64 va,
-		    memlab_pt_read_t read, void *ctx, struct memlab_pt_walk *w)
+		    memlab_pt_map_t map, void *ctx, struct memlab_pt_walk *w)
 {
 	u64 table = root;
 	int level;
@@ -445,16 +461,19 @@ void memlab_pt_walk(const struct memlab_pt_geo *geo, u64 root, u64 va,
 	w->result = MEMLAB_PT_NOT_MAPPED;
 	for (level = geo->start_level; level <= 3; level++) {
 		struct memlab_pt_step *s = &w->step[w->nr++];
+		const u64 *t;
 		u64 addr;
 
 		s->level = level;
 		s->table = table;
 		s->index = memlab_pt_index(geo, level, va);
-		if (read(ctx, table, s->index, &s->desc)) {
+		t = map(ctx, table, memlab_pt_entries(geo, level));
+		if (!t) {
 			s->type = MEMLAB_PT_INVALID;
 			w->result = MEMLAB_PT_UNREADABLE;
 			return;
 		}
+		s->desc = READ_ONCE(t[s->index]);
 		s->type = memlab_pt_desc_type(geo, level, s->desc);
 		addr = memlab_pt_desc_addr(geo, level, s->desc);
 		switch (s->type) {
@@ -488,32 +507,33 @@ static enum memlab_pt_kind memlab_pt_kind(int level, u64 desc)
 
 /* Counts [first, last] (inclusive, so the top of the space cannot wrap). */
 static void memlab_pt_count_table(const struct memlab_pt_geo *geo, int level, u64 table,
-				  u64 first, u64 last, memlab_pt_read_t read, void *ctx,
+				  u64 first, u64 last, memlab_pt_map_t map, void *ctx,
 				  struct memlab_pt_counts *c)
 {
 	u64 span = BIT_ULL(memlab_pt_level_shift(level)) - 1;
+	const u64 *t = map(ctx, table, memlab_pt_entries(geo, level));
 	u64 va = first;
 
+	if (!t) {
+		c->unreadable++;
+		return;
+	}
 	for (;;) {
-		u64 end = min(va | span, last), desc;
+		u64 end = min(va | span, last);
+		u64 desc = READ_ONCE(t[memlab_pt_index(geo, level, va)]);
 
-		if (read(ctx, table, memlab_pt_index(geo, level, va), &desc)) {
-			c->unreadable++;
-		} else {
-			switch (memlab_pt_desc_type(geo, level, desc)) {
-			case MEMLAB_PT_TABLE:
-				memlab_pt_count_table(geo, level + 1,
-						      memlab_pt_desc_addr(geo, level, desc),
-						      va, end, read, ctx, c);
-				break;
-			case MEMLAB_PT_BLOCK:
-			case MEMLAB_PT_PAGE:
-				c->pages[memlab_pt_kind(level, desc)] +=
-					((end - va) >> MEMLAB_PT_PAGE_SHIFT) + 1;
-				break;
-			default:
-				break;
-			}
+		switch (memlab_pt_desc_type(geo, level, desc)) {
+		case MEMLAB_PT_TABLE:
+			memlab_pt_count_table(geo, level + 1, memlab_pt_desc_addr(geo, level, desc),
+					      va, end, map, ctx, c);
+			break;
+		case MEMLAB_PT_BLOCK:
+		case MEMLAB_PT_PAGE:
+			c->pages[memlab_pt_kind(level, desc)] +=
+				((end - va) >> MEMLAB_PT_PAGE_SHIFT) + 1;
+			break;
+		default:
+			break;
 		}
 		if (end == last)
 			return;
@@ -527,47 +547,73 @@ static void memlab_pt_count_table(const struct memlab_pt_geo *geo, int level, u6
  * @root: physical address of the root table
  * @start: page-aligned start
  * @end: page-aligned end, above @start
- * @read: reads one entry
- * @ctx: for @read
+ * @map: gives access to a table; it must not reuse one buffer for all
+ *	 tables (memlab_pt_map_copy()), as the count comes back to upper
+ *	 tables after visiting lower ones
+ * @ctx: for @map
  * @c: the counts, added to
  *
  * Reads each table entry of the range once and skips whatever an invalid
  * entry covers, so a sparse range costs what is mapped, not its size.
  *
- * Context: Whatever @read needs.
+ * Context: Whatever @map needs.
  */
 void memlab_pt_count(const struct memlab_pt_geo *geo, u64 root, u64 start, u64 end,
-		     memlab_pt_read_t read, void *ctx, struct memlab_pt_counts *c)
+		     memlab_pt_map_t map, void *ctx, struct memlab_pt_counts *c)
 {
 	if (end <= start && end)
 		return;
-	memlab_pt_count_table(geo, geo->start_level, root, start, end - 1, read, ctx, c);
+	memlab_pt_count_table(geo, geo->start_level, root, start, end - 1, map, ctx, c);
 }
 EXPORT_SYMBOL_GPL(memlab_pt_count);
 
 /**
- * memlab_pt_read_live() - read one entry of a live table
+ * memlab_pt_map_locked() - a live table, in place
  * @ctx: unused
- * @table: physical address of the table, in the linear map
- * @index: the entry
- * @desc: the entry, read once with a single 64-bit load
+ * @table: physical address of the table
+ * @entries: its size in entries
  *
- * The read goes through copy_from_kernel_nofault(): a table freed and
- * reused under a racing walk gives a stale value or an error, never a
- * fault.
+ * For tables that cannot be freed during the walk: a user address space's
+ * under its mmap lock and rcu_read_lock() (arm64 frees page tables through
+ * RCU once they may have been seen by a lockless walker).
  *
  * Context: Any context.
- * Return: 0, or -EFAULT when the table is not memory the kernel maps.
+ * Return: the table through the linear map, or NULL when @table is not
+ * memory with a struct page.
  */
-int memlab_pt_read_live(void *ctx, u64 table, unsigned int index, u64 *desc)
+const u64 *memlab_pt_map_locked(void *ctx, u64 table, unsigned int entries)
 {
-	phys_addr_t pa = table + (u64)index * sizeof(u64);
-
-	if (!pfn_valid(PHYS_PFN(pa)))
-		return -EFAULT;
-	return copy_from_kernel_nofault(desc, phys_to_virt(pa), sizeof(*desc)) ? -EFAULT : 0;
+	if (!pfn_valid(PHYS_PFN(table)) ||
+	    !pfn_valid(PHYS_PFN(table + entries * sizeof(u64) - 1)))
+		return NULL;
+	return phys_to_virt(table);
 }
-EXPORT_SYMBOL_GPL(memlab_pt_read_live);
+EXPORT_SYMBOL_GPL(memlab_pt_map_locked);
+
+/**
+ * memlab_pt_map_copy() - a live table, copied
+ * @ctx: a buffer of MEMLAB_PT_ENTRIES entries, overwritten
+ * @table: physical address of the table
+ * @entries: its size in entries
+ *
+ * For the kernel's tables, which memlab cannot lock: the copy goes
+ * through copy_from_kernel_nofault() with aligned 64-bit loads, so every
+ * entry is read once and a table freed and reused under the walk gives a
+ * stale value or NULL, never a fault.
+ *
+ * Context: Any context.
+ * Return: @ctx, or NULL when the table cannot be read.
+ */
+const u64 *memlab_pt_map_copy(void *ctx, u64 table, unsigned int entries)
+{
+	if (entries > MEMLAB_PT_ENTRIES || !pfn_valid(PHYS_PFN(table)) ||
+	    !pfn_valid(PHYS_PFN(table + entries * sizeof(u64) - 1)))
+		return NULL;
+	if (copy_from_kernel_nofault(ctx, phys_to_virt(table), entries * sizeof(u64)))
+		return NULL;
+	return ctx;
+}
+EXPORT_SYMBOL_GPL(memlab_pt_map_copy);
 
 /**
  * memlab_pt_read_regs() - the MMU registers of this CPU

@@ -59,8 +59,13 @@ struct memlab_pt_walk {
 	u64 cont;		/* bytes of its contiguous range (== size without CON) */
 };
 
-/* Reads entry @index of the table at physical address @table. */
-typedef int (*memlab_pt_read_t)(void *ctx, u64 table, unsigned int index, u64 *desc);
+/*
+ * Gives access to the @entries entries of the table at physical address
+ * @table, or NULL when it cannot be read. Each entry is then read once.
+ */
+typedef const u64 *(*memlab_pt_map_t)(void *ctx, u64 table, unsigned int entries);
+
+#define MEMLAB_PT_ENTRIES	512	/* entries of a full 4 KiB table */
 
 /* Present 4 KiB pages of a range, by the kind of entry that maps them. */
 enum memlab_pt_kind {
@@ -109,12 +114,14 @@ int memlab_pt_format_attrs(char *buf, size_t len, const struct memlab_pt_geo *ge
 			   int level, u64 desc, u64 mair);
 const char *memlab_pt_size_name(u64 size, char *buf, size_t len);
 
+unsigned int memlab_pt_entries(const struct memlab_pt_geo *geo, int level);
 void memlab_pt_walk(const struct memlab_pt_geo *geo, u64 root, u64 va,
-		    memlab_pt_read_t read, void *ctx, struct memlab_pt_walk *w);
+		    memlab_pt_map_t map, void *ctx, struct memlab_pt_walk *w);
 void memlab_pt_count(const struct memlab_pt_geo *geo, u64 root, u64 start, u64 end,
-		     memlab_pt_read_t read, void *ctx, struct memlab_pt_counts *c);
+		     memlab_pt_map_t map, void *ctx, struct memlab_pt_counts *c);
 
-int memlab_pt_read_live(void *ctx, u64 table, unsigned int index, u64 *desc);
+const u64 *memlab_pt_map_locked(void *ctx, u64 table, unsigned int entries);
+const u64 *memlab_pt_map_copy(void *ctx, u64 table, unsigned int entries);
 void memlab_pt_read_regs(struct memlab_pt_regs *r);
 u64 memlab_pt_at(u64 va, bool user);
 void memlab_pt_par_decode(u64 par, struct memlab_pt_par *p);

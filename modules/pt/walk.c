@@ -7,8 +7,10 @@
  * are translated from mm->pgd under mmap_read_lock(), which keeps the
  * upper tables alive, and rcu_read_lock(), which keeps the PTE tables
  * alive that khugepaged may retract without the mmap lock (they are freed
- * through RCU). Every entry is read once; a concurrent change shows as the
- * old or the new value, never as a mix.
+ * through RCU). Kernel tables, which cannot be locked, are copied with
+ * copy_from_kernel_nofault() one table at a time. Every entry is read
+ * once; a concurrent change shows as the old or the new value, never as a
+ * mix.
  */
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
@@ -171,7 +173,7 @@ static int memlab_pt_walk_kernel(struct seq_file *m, const struct memlab_pt_quer
 {
 	struct memlab_pt_walk *w;
 	struct memlab_pt_geo geo;
-	u64 root;
+	u64 root, *buf;
 	int ret;
 
 	ret = memlab_pt_geo_from_tcr(&geo, r->tcr, true);
@@ -180,10 +182,15 @@ static int memlab_pt_walk_kernel(struct seq_file *m, const struct memlab_pt_quer
 	if (!memlab_pt_va_valid(&geo, q->va))
 		return -EINVAL;
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	if (!w)
+	buf = kmalloc_array(MEMLAB_PT_ENTRIES, sizeof(u64), GFP_KERNEL);
+	if (!w || !buf) {
+		kfree(w);
+		kfree(buf);
 		return -ENOMEM;
+	}
 	root = memlab_pt_ttbr_base(r->ttbr1, geo.ds);
-	memlab_pt_walk(&geo, root, q->va, memlab_pt_read_live, NULL, w);
+	memlab_pt_walk(&geo, root, q->va, memlab_pt_map_copy, buf, w);
+	kfree(buf);
 
 	seq_printf(m, "query kernel 0x%016llx\n", q->va);
 	seq_printf(m, "space kernel pid - root 0x%016llx va_bits %u levels %u granule 4K\n",
@@ -231,7 +238,7 @@ static int memlab_pt_walk_user(struct seq_file *m, const struct memlab_pt_query 
 
 	root = virt_to_phys(mm->pgd);
 	rcu_read_lock();
-	memlab_pt_walk(&geo, root, q->va, memlab_pt_read_live, NULL, w);
+	memlab_pt_walk(&geo, root, q->va, memlab_pt_map_locked, NULL, w);
 	rcu_read_unlock();
 
 	nr = pid_vnr(pid);
@@ -360,7 +367,7 @@ int memlab_pt_show_vmas(struct seq_file *m, struct pid *pid)
 
 			rcu_read_lock();
 			memlab_pt_count(&geo, root, vma->vm_start, vma->vm_end,
-					memlab_pt_read_live, NULL, &c);
+					memlab_pt_map_locked, NULL, &c);
 			rcu_read_unlock();
 			for (k = 0; k < MEMLAB_PT_KIND_NR; k++)
 				total.pages[k] += c.pages[k];
