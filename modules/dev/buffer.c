@@ -117,7 +117,7 @@ struct memlab_buf *memlab_buf_create(struct memlab_pool *pool, struct device *dm
 	}
 	handle = ida_alloc_range(&memlab_handles, 1, MEMLAB_HANDLE_MAX, GFP_KERNEL);
 	if (handle < 0) {
-		ret = handle == -ENOSPC ? -ENOSPC : -ENOMEM;
+		ret = handle;	/* -ENOSPC with 2^31 - 1 buffers alive, or -ENOMEM */
 		goto err_free;
 	}
 	buf->handle = handle;

@@ -83,7 +83,7 @@ static int worker(int id, unsigned int seconds, uint64_t seed)
 		case 1:
 			if (sl->held || sl->map)
 				break;
-			ret = dev_alloc(fd, 1 + rnd(&r) % (64 * 1024), rnd(&r) % 3, &sl->a);
+			ret = dev_alloc(fd, 1 + rnd(&r) % (16 * 1024), rnd(&r) % 3, &sl->a);
 			if (ret == -EDQUOT || ret == -ENOSPC || ret == -ENOMEM)
 				break;
 			if (ret)
