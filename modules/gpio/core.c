@@ -253,6 +253,9 @@ static int memlab_gpio_add_chip(struct platform_device *pdev,
 	gc->owner = THIS_MODULE;
 	gc->base = -1;
 	gc->ngpio = mg->hw.variant->ngpio;
+	/* With gpio-ranges, pinctrl muxes a line to GPIO when it is requested */
+	gc->request = gpiochip_generic_request;
+	gc->free = gpiochip_generic_free;
 	gc->get_direction = memlab_gpio_get_direction;
 	gc->direction_input = memlab_gpio_direction_input;
 	gc->direction_output = memlab_gpio_direction_output;
