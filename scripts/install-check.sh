@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# install-check.sh KERNEL OUTDIR: run `make install` for kernel KERNEL into
+# a staging tree (INSTALL_MOD_PATH) and check the result, printing TAP:
+# every module under updates/, depmod's view of the dependencies as
+# modprobe resolves them, and modinfo of every module (description,
+# license, a description for every parameter, dependencies).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+k=$1 out=$2
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+		[ -n "${3:-}" ] && echo "# $3"
+	fi
+}
+
+echo "TAP version 13"
+kd=$("$MEMLAB_TOP/scripts/kernel.sh" dir "$k")
+rel=$(cat "$kd/release")
+stage=$out/stage
+rm -rf "$stage"
+mkdir -p "$stage"
+make -C "$MEMLAB_TOP" KDIR="$kd/kdir" INSTALL_MOD_PATH="$stage" install >"$out/install.log" 2>&1
+ok $? "make install INSTALL_MOD_PATH=... against $k" "see $out/install.log"
+make -C "$MEMLAB_TOP" KDIR="$kd/kdir" clean >/dev/null 2>&1
+
+mods=$stage/lib/modules/$rel
+for m in memlab_alloc memlab_dev memlab_gpio memlab_pt memlab_bench; do
+	ko=$(find "$mods/updates" -name "$m.ko*" 2>/dev/null | head -n 1)
+	[ -n "$ko" ]
+	ok $? "$m installed under lib/modules/$rel/updates"
+	[ -n "$ko" ] || continue
+	desc=$(modinfo -F description "$ko")
+	[ -n "$desc" ]
+	ok $? "$m: modinfo description ($desc)"
+	[ "$(modinfo -F license "$ko")" = GPL ]
+	ok $? "$m: license GPL"
+	bad=$(modinfo -F parm "$ko" | awk -F: '{ d = $0; sub(/^[^:]*:/, "", d); sub(/ \([a-z]+\)$/, "", d);
+		if (d ~ /^[ ]*$/) print $1 }')
+	[ -z "$bad" ]
+	ok $? "$m: every parameter has a description" "undescribed: $bad"
+	deps=$(modinfo -F depends "$ko")
+	case $m in
+	memlab_alloc) [ -z "$deps" ] ;;
+	*) [ "$deps" = memlab_alloc ] ;;
+	esac
+	ok $? "$m: depends on '${deps}'"
+done
+grep -q 'memlab_dev.ko.*: .*memlab_alloc.ko' "$mods/modules.dep" 2>/dev/null
+ok $? "depmod: modules.dep has memlab_dev needing memlab_alloc"
+first=$(modprobe -d "$stage" -S "$rel" --show-depends memlab_dev 2>&1 | head -n 1)
+case $first in *memlab_alloc.ko*) r=0 ;; *) r=1 ;; esac
+ok $r "modprobe --show-depends memlab_dev loads memlab_alloc first" "$first"
+
+echo "1..$n"
+[ $failed -eq 0 ]
