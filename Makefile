@@ -20,6 +20,8 @@ export ARCH CROSS_COMPILE LLVM
 
 KERNELS ?=
 MAKEFLAGS += --no-print-directory
+KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(MEMLAB_TOP)/dkms.conf)
 
 all: modules
 
@@ -29,6 +31,36 @@ modules:
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(MEMLAB_TOP) clean; fi
 	rm -rf $(MEMLAB_TOP)/.out
+
+# Modules under updates/ of the kernel's module tree, then depmod, so that
+# modprobe memlab_dev loads memlab_alloc first. INSTALL_MOD_PATH stages.
+install: modules
+	$(MAKE) -C $(KDIR) M=$(MEMLAB_TOP) INSTALL_MOD_DIR=updates modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
+
+# /dev/memlab for the memlab group (udev), on the board.
+install-udev:
+	getent group memlab >/dev/null || groupadd --system memlab
+	install -D -m 0644 scripts/board/60-memlab.rules $(DESTDIR)/etc/udev/rules.d/60-memlab.rules
+	udevadm control --reload-rules && udevadm trigger --subsystem-match=misc || true
+
+# The Rock 5B+ overlay, for Radxa OS or Armbian (scripts/board/install-overlay.sh).
+install-overlay:
+	scripts/board/install-overlay.sh
+
+# Register this tree with DKMS, which rebuilds memlab for every new kernel.
+dkms:
+	rsync -a --delete --exclude .git --exclude '.out*' --exclude '*.o' --exclude '*.ko' \
+		$(MEMLAB_TOP)/ /usr/src/memlab-$(DKMS_VERSION)/
+	dkms add -m memlab -v $(DKMS_VERSION) || true
+	dkms install -m memlab -v $(DKMS_VERSION)
+
+# The overlays, compiled (dtc -@) into .out/dts/.
+dtbs:
+	@mkdir -p $(MEMLAB_TOP)/.out/dts
+	for d in dts/*.dtso; do \
+		dtc -@ -I dts -O dtb -o $(MEMLAB_TOP)/.out/dts/$$(basename $$d .dtso).dtbo $$d || exit 1; \
+	done
 
 userspace:
 	$(MAKE) -C userspace
@@ -58,7 +90,14 @@ help:
 	@echo '  make check      every test on every kernel; KERNELS="6.12" for a subset'
 	@echo '  make bench      allocator benchmarks against the kernel, in QEMU'
 	@echo '  make hosttest   host-side allocator tests only'
+	@echo '  make install    modules into the kernel'"'"'s updates/ directory, then depmod'
+	@echo '                  (INSTALL_MOD_PATH stages them elsewhere)'
+	@echo '  make install-udev     /dev/memlab for the memlab group (on the board)'
+	@echo '  make install-overlay  the Rock 5B+ overlay for Radxa OS or Armbian'
+	@echo '  make dkms       register with DKMS: rebuilt for every new kernel'
+	@echo '  make dtbs       compile the overlays into .out/dts/'
 	@echo '  make clean      remove build products'
 	@echo 'Variables: KDIR ARCH CROSS_COMPILE LLVM KERNELS MEMLAB_CACHE'
 
-.PHONY: all modules clean userspace check demo shell bench hosttest help
+.PHONY: all modules clean userspace check demo shell bench hosttest help install \
+	install-udev install-overlay dkms dtbs

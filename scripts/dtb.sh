@@ -3,7 +3,8 @@
 #
 # dtb.sh QEMU_MACHINE_OPTIONS... -- OUT.dtb
 #
-# Dump QEMU virt's device tree for exactly these machine options and apply
+# Dump QEMU virt's device tree for exactly these machine options, give it
+# the empty /reserved-memory node every real board's tree has, and apply
 # dts/qemu-virt-memlab.dtso to it with fdtoverlay.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -29,8 +30,9 @@ for ((i = 0; i < ${#opts[@]}; i++)); do
 done
 qemu-system-aarch64 "${dump[@]}" -nographic >"$dir/dumpdtb.log" 2>&1 ||
 	ml_die "QEMU could not dump its DTB; see $dir/dumpdtb.log"
-# The kernel's dtbs build disables avoid_unnecessary_addr_size by default: an
-# overlay's root must state #address-cells for reserved-memory's sake.
-dtc -@ -Wno-avoid_unnecessary_addr_size -I dts -O dtb \
-	-o "$dir/qemu-virt-memlab.dtbo" "$MEMLAB_TOP/dts/qemu-virt-memlab.dtso"
+fdtput -c "$dir/virt.dtb" /reserved-memory
+fdtput -t i "$dir/virt.dtb" /reserved-memory '#address-cells' 2
+fdtput -t i "$dir/virt.dtb" /reserved-memory '#size-cells' 2
+fdtput "$dir/virt.dtb" /reserved-memory ranges
+dtc -@ -I dts -O dtb -o "$dir/qemu-virt-memlab.dtbo" "$MEMLAB_TOP/dts/qemu-virt-memlab.dtso"
 fdtoverlay -i "$dir/virt.dtb" -o "$out" "$dir/qemu-virt-memlab.dtbo"

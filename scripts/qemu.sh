@@ -21,7 +21,8 @@ timeout_s=${MEMLAB_QEMU_TIMEOUT:-900}
 mkdir -p "$out"
 
 # The DTB is dumped with exactly these options, so it matches the run.
-MACHINE=(-M virt -cpu cortex-a72 -smp 2 -m 1024 -nic none)
+# shellcheck disable=SC2207
+MACHINE=($(cat "$MEMLAB_TOP/scripts/qemu-machine"))
 
 "$MEMLAB_TOP/scripts/dtb.sh" "${MACHINE[@]}" -- "$out/virt-memlab.dtb"
 
