@@ -7,7 +7,7 @@
  * vmalloc_to_pfn() and the AT instruction.
  *
  * Synthetic tables live in a small array; their "physical" addresses are
- * (slot + 1) * 4 KiB and a reader callback turns them back into slots.
+ * (slot + 1) * 4 KiB and a map callback turns them back into slots.
  */
 #include <kunit/test.h>
 #include <linux/mm.h>

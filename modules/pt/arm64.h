@@ -4,9 +4,9 @@
  * granule (Arm ARM D8), 3, 4 or 5 levels (VA_BITS 39, 48, 52).
  *
  * The decoder and the walker are pure functions of a geometry, a root
- * table address and a reader callback, so that KUnit can run them on
- * synthetic tables; the live readers, the AT instruction and the system
- * registers are the only parts that touch the machine.
+ * table address and a callback that hands out tables, so that KUnit can
+ * run them on synthetic tables; the live table maps, the AT instruction
+ * and the system registers are the only parts that touch the machine.
  */
 #ifndef MEMLAB_PT_ARM64_H
 #define MEMLAB_PT_ARM64_H
