@@ -191,8 +191,9 @@ static void memlab_slab_test_size_classes(struct kunit *test)
 				       8192, 8192 };
 	struct slab_ctx *ctx = test->priv;
 	struct memlab_pool_info info;
+	struct memlab_cache *c;
 	unsigned int i;
-	void *p;
+	void *p, *page;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		p = memlab_kmalloc(ctx->pool, sizes[i], GFP_KERNEL | __GFP_ZERO);
@@ -211,10 +212,26 @@ static void memlab_slab_test_size_classes(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, memlab_kmalloc(ctx->pool, 0, GFP_KERNEL), ZERO_SIZE_PTR);
 	memlab_kfree(ctx->pool, ZERO_SIZE_PTR);
 	memlab_kfree(ctx->pool, NULL);
-	/* A pointer memlab_kmalloc() never returned is refused and counted. */
+	/* Pointers memlab_kmalloc() never returned are refused and counted. */
 	memlab_kfree(ctx->pool, &info);
 	memlab_pool_get_info(ctx->pool, &info);
 	KUNIT_EXPECT_EQ(test, info.outside_pool, 1ULL);
+	c = new_cache(test, "not-kmalloc", 64, 0, 0, NULL);
+	p = memlab_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	page = memlab_alloc_pages(ctx->pool, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	memlab_kfree(ctx->pool, p);
+	memlab_kfree(ctx->pool, page);
+	memlab_pool_get_info(ctx->pool, &info);
+	KUNIT_EXPECT_EQ(test, info.bad_address, 2ULL);
+	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->pool, p), 0UL);
+	/* Both are still usable and freed the right way. */
+	memset(p, 0x11, 64);
+	memlab_cache_free(c, p);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, page, 0), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
 }
 
 /* Shrink gives every page back: buddyinfo returns to where it started. */

@@ -27,12 +27,16 @@ echo "TAP version 13"
 kd=$("$MEMLAB_TOP/scripts/kernel.sh" dir "$k")
 rel=$(cat "$kd/release")
 stage=$out/stage
-rm -rf "$stage"
-mkdir -p "$stage"
-make -C "$MEMLAB_TOP" KDIR="$kd/kdir" INSTALL_MOD_PATH="$stage" install >"$out/install.log" 2>&1
+tree=$out/tree
+rm -rf "$stage" "$tree"
+mkdir -p "$stage" "$tree"
+# A copy of the tree: kbuild's clean would sweep .out/ as well.
+rsync -a --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
+	--include '/Makefile' --include '/Kbuild' --include '/dkms.conf' \
+	--include '/modules/***' --include '/kunit/***' --include '/include/***' \
+	--exclude '*' "$MEMLAB_TOP/" "$tree/"
+make -C "$tree" KDIR="$kd/kdir" INSTALL_MOD_PATH="$stage" install >"$out/install.log" 2>&1
 ok $? "make install INSTALL_MOD_PATH=... against $k" "see $out/install.log"
-# The in-tree objects only; .out holds the run's own results.
-make -C "$kd/kdir" M="$MEMLAB_TOP" ARCH=arm64 clean >/dev/null 2>&1
 
 mods=$stage/lib/modules/$rel
 for m in memlab_alloc memlab_dev memlab_gpio memlab_pt memlab_bench; do

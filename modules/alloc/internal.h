@@ -97,6 +97,8 @@ extern struct mutex memlab_pools_lock;
 struct memlab_pool *memlab_pool_create_reserved(const char *name, phys_addr_t phys,
 						size_t size);
 void memlab_pool_report_used(struct memlab_pool *pool);
+void memlab_pool_note_misuse(struct memlab_pool *pool, enum memlab_buddy_misuse misuse,
+			     const void *addr, unsigned long caller);
 const char *memlab_pool_source_name(const struct memlab_pool *pool);
 phys_addr_t memlab_pool_index_phys(const struct memlab_pool *pool, u32 idx);
 u32 memlab_pool_index_of(const struct memlab_pool *pool, const void *addr);

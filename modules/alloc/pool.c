@@ -528,6 +528,19 @@ int memlab_free_pages(struct memlab_pool *pool, void *addr, unsigned int order)
 }
 EXPORT_SYMBOL_GPL(memlab_free_pages);
 
+/* Count and log a refused free that never reached the buddy allocator. */
+void memlab_pool_note_misuse(struct memlab_pool *pool, enum memlab_buddy_misuse misuse,
+			     const void *addr, unsigned long caller)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	pool->buddy.misuse[misuse]++;
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	pr_warn_ratelimited("pool %s: %s: free of %p from %pS refused\n", pool->name,
+			    memlab_buddy_misuse_name(misuse), addr, (void *)caller);
+}
+
 /**
  * memlab_block_phys() - physical address of a pool address
  * @pool: the pool

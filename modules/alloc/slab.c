@@ -646,8 +646,13 @@ void memlab_kfree(struct memlab_pool *pool, const void *p)
 		memlab_free_pages(pool, (void *)p, (owner & ~MEMLAB_OWNER_LARGE) >> 1);
 		return;
 	}
-	/* Not ours: let the buddy allocator count and log it. */
-	memlab_free_pages(pool, (void *)p, 0);
+	/*
+	 * Not from memlab_kmalloc(): an object of another cache, a block
+	 * from memlab_alloc_pages() or no pool memory at all. Counted and
+	 * logged, never freed.
+	 */
+	memlab_pool_note_misuse(pool, idx == MEMLAB_BUDDY_NONE ? MEMLAB_MISUSE_OUTSIDE :
+				MEMLAB_MISUSE_BAD_ADDRESS, p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(memlab_kfree);
 
