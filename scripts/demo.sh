@@ -35,6 +35,9 @@ shell)
 		# without it too.
 		: "${MEMLAB_QEMU_TIMEOUT:=3600}"
 		extra="init_on_alloc=0"
+		# A 128 MiB pool, so a 64 MiB /dev/memlab buffer fits beside the
+		# shared one.
+		export MEMLAB_POOL_SIZE=0x8000000
 	fi
 	MEMLAB_VERBOSE=1 MEMLAB_QEMU_TIMEOUT=${MEMLAB_QEMU_TIMEOUT:-300} \
 		"$MEMLAB_TOP/scripts/qemu.sh" "$kd" "$out/initrd.cpio" "$out/$mode" "$mode" "$extra"

@@ -36,3 +36,7 @@ fdtput -t i "$dir/virt.dtb" /reserved-memory '#size-cells' 2
 fdtput "$dir/virt.dtb" /reserved-memory ranges
 dtc -@ -I dts -O dtb -o "$dir/qemu-virt-memlab.dtbo" "$MEMLAB_TOP/dts/qemu-virt-memlab.dtso"
 fdtoverlay -i "$dir/virt.dtb" -o "$out" "$dir/qemu-virt-memlab.dtbo"
+# A run that needs a larger pool (make bench) sets MEMLAB_POOL_SIZE.
+if [ -n "${MEMLAB_POOL_SIZE:-}" ]; then
+	fdtput -t x "$out" /reserved-memory/memlab-pool size 0 "$MEMLAB_POOL_SIZE"
+fi
