@@ -14,7 +14,7 @@
 #
 # It ends with "N passed, N failed" and exits non-zero on any failure.
 # MEMLAB_INJECT=kunit,tap,warn makes the guest fail on purpose, to show the
-# harness notices. MEMLAB_FUZZ_SECONDS bounds each fuzzer (default 30).
+# harness notices. MEMLAB_FUZZ_SECONDS bounds each fuzzer (default 15).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -41,10 +41,10 @@ if ml_step "$out/host-build.log" "build host tests" make -C "$MEMLAB_TOP/userspa
 		"$out/hosttest/$t" >"$out/$t.tap" 2>&1
 		res tap host "$out/$t.tap"
 	done
-	if ml_step "$out/fuzz.log" "fuzz the allocator cores, ${MEMLAB_FUZZ_SECONDS:-30}s each" \
+	if ml_step "$out/fuzz.log" "fuzz the allocator cores, ${MEMLAB_FUZZ_SECONDS:-15}s each" \
 		make -C "$MEMLAB_TOP/userspace/hosttest" OUT="$out/hosttest" \
-		FUZZ_SECONDS="${MEMLAB_FUZZ_SECONDS:-30}" run-fuzz; then
-		res record host pass "buddy_fuzz, slab_fuzz: no crash in ${MEMLAB_FUZZ_SECONDS:-30}s each"
+		FUZZ_SECONDS="${MEMLAB_FUZZ_SECONDS:-15}" run-fuzz; then
+		res record host pass "buddy_fuzz, slab_fuzz: no crash in ${MEMLAB_FUZZ_SECONDS:-15}s each"
 	else
 		res record host fail "fuzzers" "see $out/fuzz.log"
 	fi
