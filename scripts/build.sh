@@ -14,7 +14,11 @@ name=$1
 kdir=$("$MEMLAB_TOP/scripts/kernel.sh" dir "$name")
 out=$MEMLAB_OUT/$name
 mkdir -p "$out/src"
+# Sources only: objects and modpost's lists of an in-tree build would mislead
+# this one.
 rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
+	--exclude '*.mod' --exclude '*.mod.c' --exclude 'modules.order' \
+	--exclude 'Module.symvers' --exclude '.*.d' \
 	--include '/Kbuild' --include '/modules/***' --include '/kunit/***' \
 	--include '/include/***' --exclude '*' \
 	"$MEMLAB_TOP/" "$out/src/"

@@ -32,6 +32,8 @@ rm -rf "$stage" "$tree"
 mkdir -p "$stage" "$tree"
 # A copy of the tree: kbuild's clean would sweep .out/ as well.
 rsync -a --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
+	--exclude '*.mod' --exclude '*.mod.c' --exclude 'modules.order' \
+	--exclude 'Module.symvers' --exclude '.*.d' \
 	--include '/Makefile' --include '/Kbuild' --include '/dkms.conf' \
 	--include '/modules/***' --include '/kunit/***' --include '/include/***' \
 	--exclude '*' "$MEMLAB_TOP/" "$tree/"

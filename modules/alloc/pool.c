@@ -237,6 +237,35 @@ static unsigned int memlab_order_for(u64 nr_pages)
 	return min_t(unsigned int, ilog2(nr_pages), MEMLAB_BUDDY_MAX_ORDER);
 }
 
+/* A pool over one range that is already mapped at @vaddr. */
+static struct memlab_pool *memlab_pool_create_range(const char *name, void *vaddr,
+						    phys_addr_t phys, size_t size,
+						    enum memlab_pool_source source)
+{
+	struct memlab_pool *pool;
+	u64 nr_pages = size >> PAGE_SHIFT;
+	int ret;
+
+	if (!vaddr || !nr_pages || !PAGE_ALIGNED(size) || !PAGE_ALIGNED(vaddr) ||
+	    !PAGE_ALIGNED(phys))
+		return ERR_PTR(-EINVAL);
+	if (nr_pages >= MEMLAB_BUDDY_NONE)
+		return ERR_PTR(-E2BIG);
+	pool = memlab_pool_alloc(name, 1);
+	if (IS_ERR(pool))
+		return pool;
+	pool->source = source;
+	pool->chunks[0].vaddr = vaddr;
+	pool->chunks[0].phys = phys;
+	pool->chunks[0].nr_pages = nr_pages;
+	ret = memlab_pool_setup(pool, nr_pages, memlab_order_for(nr_pages));
+	if (ret) {
+		memlab_pool_free(pool);
+		return ERR_PTR(ret);
+	}
+	return memlab_pool_finish(pool);
+}
+
 /**
  * memlab_pool_create() - create a pool over a caller-supplied range
  * @name: unique name, also the pool's debugfs directory
@@ -254,28 +283,7 @@ static unsigned int memlab_order_for(u64 nr_pages)
 struct memlab_pool *memlab_pool_create(const char *name, void *vaddr,
 				       phys_addr_t phys, size_t size)
 {
-	struct memlab_pool *pool;
-	u64 nr_pages = size >> PAGE_SHIFT;
-	int ret;
-
-	if (!vaddr || !nr_pages || !PAGE_ALIGNED(size) || !PAGE_ALIGNED(vaddr) ||
-	    !PAGE_ALIGNED(phys))
-		return ERR_PTR(-EINVAL);
-	if (nr_pages >= MEMLAB_BUDDY_NONE)
-		return ERR_PTR(-E2BIG);
-	pool = memlab_pool_alloc(name, 1);
-	if (IS_ERR(pool))
-		return pool;
-	pool->source = MEMLAB_SRC_CALLER;
-	pool->chunks[0].vaddr = vaddr;
-	pool->chunks[0].phys = phys;
-	pool->chunks[0].nr_pages = nr_pages;
-	ret = memlab_pool_setup(pool, nr_pages, memlab_order_for(nr_pages));
-	if (ret) {
-		memlab_pool_free(pool);
-		return ERR_PTR(ret);
-	}
-	return memlab_pool_finish(pool);
+	return memlab_pool_create_range(name, vaddr, phys, size, MEMLAB_SRC_CALLER);
 }
 EXPORT_SYMBOL_GPL(memlab_pool_create);
 
@@ -284,33 +292,20 @@ struct memlab_pool *memlab_pool_create_reserved(const char *name, phys_addr_t ph
 						size_t size)
 {
 	struct memlab_pool *pool;
-	u64 nr_pages = size >> PAGE_SHIFT;
-	int ret;
+	void *vaddr;
 
-	if (!nr_pages || !PAGE_ALIGNED(size) || !PAGE_ALIGNED(phys))
+	if (!size || !PAGE_ALIGNED(size) || !PAGE_ALIGNED(phys))
 		return ERR_PTR(-EINVAL);
-	if (nr_pages >= MEMLAB_BUDDY_NONE)
-		return ERR_PTR(-E2BIG);
-	pool = memlab_pool_alloc(name, 1);
-	if (IS_ERR(pool))
-		return pool;
-	pool->source = MEMLAB_SRC_RESERVED;
-	pool->memremapped = true;
 	/* Works for mapped and no-map regions alike. */
-	pool->chunks[0].vaddr = memremap(phys, size, MEMREMAP_WB);
-	pool->chunks[0].phys = phys;
-	pool->chunks[0].nr_pages = nr_pages;
-	if (!pool->chunks[0].vaddr) {
-		ret = -ENOMEM;
-		goto err;
-	}
-	ret = memlab_pool_setup(pool, nr_pages, memlab_order_for(nr_pages));
-	if (ret)
-		goto err;
-	return memlab_pool_finish(pool);
-err:
-	memlab_pool_free(pool);
-	return ERR_PTR(ret);
+	vaddr = memremap(phys, size, MEMREMAP_WB);
+	if (!vaddr)
+		return ERR_PTR(-ENOMEM);
+	pool = memlab_pool_create_range(name, vaddr, phys, size, MEMLAB_SRC_RESERVED);
+	if (IS_ERR(pool))
+		memunmap(vaddr);
+	else
+		pool->memremapped = true;	/* unmapped when the pool goes */
+	return pool;
 }
 
 /**
