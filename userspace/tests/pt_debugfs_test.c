@@ -188,19 +188,22 @@ static void print_answer(void)
 	free(copy);
 }
 
-static unsigned long long pagemap_pfn(void *addr)
+/* The PFN pagemap gives, zero when not root; *present: its present bit. */
+static unsigned long long pagemap_pfn(void *addr, int *present)
 {
 	uint64_t e;
 	int fd = open("/proc/self/pagemap", O_RDONLY);
 	ssize_t n;
 
+	*present = 0;
 	if (fd < 0)
 		return 0;
 	n = pread(fd, &e, sizeof(e), (uintptr_t)addr / 4096 * sizeof(e));
 	close(fd);
 	if (n != sizeof(e) || !(e & (1ULL << 63)))
 		return 0;
-	return e & ((1ULL << 55) - 1);	/* zero when not root */
+	*present = 1;
+	return e & ((1ULL << 55) - 1);
 }
 
 static int has_word(const char *attrs, const char *word)
@@ -216,10 +219,14 @@ static int has_word(const char *attrs, const char *word)
 	return 0;
 }
 
-/* Walk one of our own pages and check it against pagemap and the AT check. */
-static void check_own_page(const char *what, void *addr, int ro, struct walk *w)
+/*
+ * Walk one of our own pages and check it against pagemap and the AT check.
+ * pagemap does not walk VM_PFNMAP mappings (@pfnmap): it shows them absent.
+ */
+static void check_own_page(const char *what, void *addr, int ro, int pfnmap, struct walk *w)
 {
-	unsigned long long pfn = pagemap_pfn(addr);
+	int present;
+	unsigned long long pfn = pagemap_pfn(addr, &present);
 	char q[64];
 	int ret;
 
@@ -234,7 +241,11 @@ static void check_own_page(const char *what, void *addr, int ro, struct walk *w)
 	       has_word(w->attrs, ro ? "ro" : "RW"), "%s: USR %s AF (%s)", what,
 	       ro ? "ro" : "RW", w->attrs);
 	tap_ok(w->hw_done && w->hw_agree, "%s: AT S1E0R agrees", what);
-	if (pfn)
+	if (pfnmap)
+		tap_ok(!present, "%s: absent from pagemap, as VM_PFNMAP pages are", what);
+	else if (!present)
+		tap_ok(0, "%s: present in pagemap", what);
+	else if (pfn)
 		tap_ok(w->phys >> 12 == pfn && w->pfn == pfn,
 		       "%s: phys 0x%llx matches pagemap pfn 0x%llx", what, w->phys, pfn);
 	else
@@ -284,7 +295,7 @@ static void test_dev_memlab(void)
 			continue;
 		}
 		*(volatile char *)buf = 1;
-		check_own_page(what, buf, 0, &w);
+		check_own_page(what, buf, 0, 1, &w);
 		tap_ok(has_word(w.attrs, modes[i].type), "%s: %s (%s)", what, modes[i].type,
 		       w.attrs);
 		if (a.phys)
@@ -293,6 +304,73 @@ static void test_dev_memlab(void)
 		munmap(buf, a.bytes);
 	}
 	close(fd);
+}
+
+/* kB of AnonHugePages in the smaps entry of the VMA starting at @start. */
+static long smaps_thp_kb(void *start)
+{
+	char line[256], want[32];
+	long kb = -1;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)start);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+		char perm[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &a, &b, perm) == 3)
+			in = !strncmp(line, want, strlen(want));
+		else if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* A transparent huge page, where the kernel has THP: a 2M block at the pmd. */
+static void test_thp(void)
+{
+	const size_t huge = 2UL << 20;
+	char *raw, *p, q[64];
+	struct walk w;
+	int present, ret;
+	unsigned long long pfn;
+
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK)) {
+		tap_skip("this kernel has no transparent huge pages");
+		return;
+	}
+	raw = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED) {
+		tap_ok(0, "mmap for a huge page");
+		return;
+	}
+	p = (char *)(((unsigned long)raw + huge - 1) & ~(huge - 1));
+	madvise(p, huge, MADV_HUGEPAGE);
+	memset(p, 1, huge);
+	if (smaps_thp_kb(p) < 2048) {	/* madvise() split the VMA at p */
+		tap_skip("the kernel gave no huge page (THP disabled or memory fragmented)");
+		munmap(raw, 2 * huge);
+		return;
+	}
+	snprintf(q, sizeof(q), "self %p", (void *)(p + 0x12345));
+	ret = ask(DIR "/walk", q);
+	tap_ok(ret == 0 && !parse_walk(out, &w), "huge page: walk answer parses (%d)", ret);
+	if (!tap_ok(w.mapped && !strcmp(w.type, "block") && !strcmp(w.size, "2M") &&
+		    !strcmp(w.level, "pmd") && has_word(w.attrs, "BLK") && has_word(w.attrs, "USR"),
+		    "huge page: a 2M block at the pmd, USR BLK (%s)", w.attrs))
+		print_answer();
+	tap_ok(w.hw_done && w.hw_agree, "huge page: AT S1E0R agrees");
+	pfn = pagemap_pfn(p + 0x12345, &present);
+	if (pfn)
+		tap_ok(w.phys >> 12 == pfn, "huge page: phys 0x%llx matches pagemap pfn 0x%llx",
+		       w.phys, pfn);
+	else
+		tap_skip("pagemap PFNs need CAP_SYS_ADMIN");
+	munmap(raw, 2 * huge);
 }
 
 static void test_walks(void)
@@ -311,7 +389,7 @@ static void test_walks(void)
 	}
 	anon[0] = 1;
 	anon[4096] = 2;
-	check_own_page("anonymous page", (void *)anon, 0, &w);
+	check_own_page("anonymous page", (void *)anon, 0, 0, &w);
 	print_answer();
 	tap_ok(!strcmp(w.kind, "anon"), "anonymous page: kind anon (%s)", w.kind);
 	tap_ok(w.nlevels + w.folded == 5, "five names shown, folded or not (%d + %d)",
@@ -337,7 +415,7 @@ static void test_walks(void)
 	print_answer();
 
 	mprotect((void *)(anon + 4096), 4096, PROT_READ);
-	check_own_page("read-only page", (void *)(anon + 4096), 1, &w);
+	check_own_page("read-only page", (void *)(anon + 4096), 1, 0, &w);
 
 	/* a page never touched: the walk stops at an invalid entry */
 	snprintf(q, sizeof(q), "self %p", (void *)(anon + 8192));
@@ -355,7 +433,7 @@ static void test_walks(void)
 		file = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 		if (file != MAP_FAILED) {
 			(void)file[0];
-			check_own_page("file page", (void *)file, 1, &w);
+			check_own_page("file page", (void *)file, 1, 0, &w);
 			tap_ok(!strcmp(w.kind, "file"), "file page: kind file (%s)", w.kind);
 			munmap((void *)file, 4096);
 		} else {
@@ -370,6 +448,7 @@ static void test_walks(void)
 	}
 
 	test_dev_memlab();
+	test_thp();
 }
 
 static void test_bad_queries(void)
