@@ -20,6 +20,8 @@
 
 #include <memlab/alloc.h>
 
+#include "memlab_test_pool.h"
+
 static unsigned int seed;
 module_param(seed, uint, 0444);
 MODULE_PARM_DESC(seed, "Seed for the random cases (default: random, printed)");
@@ -32,51 +34,26 @@ static bool inject_warn;
 module_param(inject_warn, bool, 0444);
 MODULE_PARM_DESC(inject_warn, "WARN at load, to prove the harness notices a splat");
 
-#define POOL_ORDER	10
+#define POOL_ORDER	MEMLAB_TEST_POOL_ORDER
 #define POOL_PAGES	BIT(POOL_ORDER)
-
-struct buddy_ctx {
-	struct page *backing;
-	struct memlab_pool *pool;
-	void *base;
-};
 
 static int memlab_buddy_test_init(struct kunit *test)
 {
-	struct buddy_ctx *ctx;
-	char name[32];
+	struct memlab_test_pool *ctx;
+	int ret;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->backing = alloc_pages(GFP_KERNEL | __GFP_NOWARN, POOL_ORDER);
-	if (!ctx->backing)
-		kunit_skip(test, "no order-%u block for the test pool", POOL_ORDER);
-	ctx->base = page_address(ctx->backing);
-	snprintf(name, sizeof(name), "kunit-buddy-%d", current->pid);
-	ctx->pool = memlab_pool_create(name, ctx->base, page_to_phys(ctx->backing),
-				       POOL_PAGES * PAGE_SIZE);
-	if (IS_ERR(ctx->pool)) {
-		__free_pages(ctx->backing, POOL_ORDER);
-		KUNIT_FAIL(test, "memlab_pool_create: %pe", ctx->pool);
-		return PTR_ERR(ctx->pool);
-	}
-	test->priv = ctx;
-	return 0;
+	ret = memlab_test_pool_init(test, ctx, "buddy");
+	if (!ret)
+		test->priv = ctx;
+	return ret;
 }
 
 static void memlab_buddy_test_exit(struct kunit *test)
 {
-	struct buddy_ctx *ctx = test->priv;
-
-	if (!ctx)
-		return;
-	KUNIT_EXPECT_EQ(test, memlab_pool_check(ctx->pool), 0U);
-	if (memlab_pool_destroy(ctx->pool)) {
-		/* Leaking the backing pages is safer than freeing them in use. */
-		KUNIT_FAIL(test, "pool still has blocks allocated at the end of the case");
-		return;
-	}
-	__free_pages(ctx->backing, POOL_ORDER);
+	if (test->priv)
+		memlab_test_pool_exit(test, test->priv);
 }
 
 static void expect_all_free(struct kunit *test, struct memlab_pool *pool)
@@ -91,7 +68,7 @@ static void expect_all_free(struct kunit *test, struct memlab_pool *pool)
 
 static void memlab_buddy_test_limits(struct kunit *test)
 {
-	struct buddy_ctx *ctx = test->priv;
+	struct memlab_test_pool *ctx = test->priv;
 	struct memlab_pool_info info;
 	void *p;
 
@@ -125,7 +102,7 @@ static void memlab_buddy_test_limits(struct kunit *test)
 
 static void memlab_buddy_test_fill_every_order(struct kunit *test)
 {
-	struct buddy_ctx *ctx = test->priv;
+	struct memlab_test_pool *ctx = test->priv;
 	void **blocks;
 	unsigned int order, i;
 
@@ -157,7 +134,7 @@ static void memlab_buddy_test_fill_every_order(struct kunit *test)
  */
 static void memlab_buddy_test_pessimistic(struct kunit *test)
 {
-	struct buddy_ctx *ctx = test->priv;
+	struct memlab_test_pool *ctx = test->priv;
 	struct memlab_pool_info info;
 	void **blocks;
 	unsigned int i, order;
@@ -187,7 +164,7 @@ static void memlab_buddy_test_pessimistic(struct kunit *test)
  */
 static void memlab_buddy_test_pathological(struct kunit *test)
 {
-	struct buddy_ctx *ctx = test->priv;
+	struct memlab_test_pool *ctx = test->priv;
 	void *blocks[POOL_ORDER + 1];
 	struct memlab_pool_info info;
 	int order;
@@ -212,7 +189,7 @@ static void memlab_buddy_test_pathological(struct kunit *test)
 
 static void memlab_buddy_test_misuse(struct kunit *test)
 {
-	struct buddy_ctx *ctx = test->priv;
+	struct memlab_test_pool *ctx = test->priv;
 	struct memlab_pool_info info;
 	void *a, *b;
 	int x;
@@ -243,7 +220,7 @@ static void memlab_buddy_test_misuse(struct kunit *test)
 
 static void memlab_buddy_test_addresses(struct kunit *test)
 {
-	struct buddy_ctx *ctx = test->priv;
+	struct memlab_test_pool *ctx = test->priv;
 	phys_addr_t base = page_to_phys(ctx->backing);
 	unsigned int order;
 
@@ -270,7 +247,7 @@ static void memlab_buddy_test_addresses(struct kunit *test)
 
 static void memlab_buddy_test_destroy_busy(struct kunit *test)
 {
-	struct buddy_ctx *ctx = test->priv;
+	struct memlab_test_pool *ctx = test->priv;
 	void *p = memlab_alloc_pages(ctx->pool, 3, 0);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -306,7 +283,7 @@ struct live_block {
 
 static void memlab_buddy_test_random(struct kunit *test)
 {
-	struct buddy_ctx *ctx = test->priv;
+	struct memlab_test_pool *ctx = test->priv;
 	u32 s = seed ? seed : get_random_u32();
 	struct live_block *live;
 	struct rnd_state rnd;
@@ -392,7 +369,7 @@ static int memlab_buddy_stress_fn(void *data)
 
 static void memlab_buddy_test_threads(struct kunit *test)
 {
-	struct buddy_ctx *ctx = test->priv;
+	struct memlab_test_pool *ctx = test->priv;
 	unsigned int n = max(4U, num_online_cpus()), i;
 	struct stress_arg *args;
 

@@ -19,37 +19,28 @@
 
 #include <memlab/alloc.h>
 
-#define POOL_ORDER	10
+#include "memlab_test_pool.h"
 
 static unsigned int seed;
 module_param(seed, uint, 0444);
 MODULE_PARM_DESC(seed, "Seed for the random cases (default: random, printed)");
 
 struct slab_ctx {
-	struct page *backing;
-	struct memlab_pool *pool;
+	struct memlab_test_pool tp;
 	struct memlab_pool_info start;
 };
 
 static int memlab_slab_test_init(struct kunit *test)
 {
 	struct slab_ctx *ctx;
-	char name[32];
+	int ret;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->backing = alloc_pages(GFP_KERNEL | __GFP_NOWARN, POOL_ORDER);
-	if (!ctx->backing)
-		kunit_skip(test, "no order-%u block for the test pool", POOL_ORDER);
-	snprintf(name, sizeof(name), "kunit-slab-%d", current->pid);
-	ctx->pool = memlab_pool_create(name, page_address(ctx->backing),
-				       page_to_phys(ctx->backing), PAGE_SIZE << POOL_ORDER);
-	if (IS_ERR(ctx->pool)) {
-		__free_pages(ctx->backing, POOL_ORDER);
-		KUNIT_FAIL(test, "memlab_pool_create: %pe", ctx->pool);
-		return PTR_ERR(ctx->pool);
-	}
-	memlab_pool_get_info(ctx->pool, &ctx->start);
+	ret = memlab_test_pool_init(test, &ctx->tp, "slab");
+	if (ret)
+		return ret;
+	memlab_pool_get_info(ctx->tp.pool, &ctx->start);
 	test->priv = ctx;
 	return 0;
 }
@@ -58,21 +49,15 @@ static void memlab_slab_test_exit(struct kunit *test)
 {
 	struct slab_ctx *ctx = test->priv;
 
-	if (!ctx)
-		return;
-	KUNIT_EXPECT_EQ(test, memlab_pool_check(ctx->pool), 0U);
-	if (memlab_pool_destroy(ctx->pool)) {
-		KUNIT_FAIL(test, "pool still busy at the end of the case");
-		return;
-	}
-	__free_pages(ctx->backing, POOL_ORDER);
+	if (ctx)
+		memlab_test_pool_exit(test, &ctx->tp);
 }
 
 static struct memlab_cache *new_cache(struct kunit *test, const char *name, size_t size,
 				      size_t align, unsigned int flags, void (*ctor)(void *))
 {
 	struct slab_ctx *ctx = test->priv;
-	struct memlab_cache *c = memlab_cache_create(ctx->pool, name, size, align, flags, ctor);
+	struct memlab_cache *c = memlab_cache_create(ctx->tp.pool, name, size, align, flags, ctor);
 
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(c), "memlab_cache_create(%s): %pe", name, c);
 	return c;
@@ -196,40 +181,40 @@ static void memlab_slab_test_size_classes(struct kunit *test)
 	void *p, *page;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		p = memlab_kmalloc(ctx->pool, sizes[i], GFP_KERNEL | __GFP_ZERO);
+		p = memlab_kmalloc(ctx->tp.pool, sizes[i], GFP_KERNEL | __GFP_ZERO);
 		KUNIT_ASSERT_NOT_NULL(test, p);
-		KUNIT_EXPECT_EQ_MSG(test, memlab_ksize(ctx->pool, p), want[i], "size %zu",
+		KUNIT_EXPECT_EQ_MSG(test, memlab_ksize(ctx->tp.pool, p), want[i], "size %zu",
 				    sizes[i]);
 		KUNIT_EXPECT_EQ(test, ((u8 *)p)[sizes[i] - 1], 0);
 		memset(p, 0xee, sizes[i]);
-		memlab_kfree(ctx->pool, p);
+		memlab_kfree(ctx->tp.pool, p);
 	}
 	/* Above the largest class: a buddy block of the covering order. */
-	p = memlab_kmalloc(ctx->pool, 3 * PAGE_SIZE, GFP_KERNEL);
+	p = memlab_kmalloc(ctx->tp.pool, 3 * PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->pool, p), 4 * PAGE_SIZE);
-	memlab_kfree(ctx->pool, p);
-	KUNIT_EXPECT_PTR_EQ(test, memlab_kmalloc(ctx->pool, 0, GFP_KERNEL), ZERO_SIZE_PTR);
-	memlab_kfree(ctx->pool, ZERO_SIZE_PTR);
-	memlab_kfree(ctx->pool, NULL);
+	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->tp.pool, p), 4 * PAGE_SIZE);
+	memlab_kfree(ctx->tp.pool, p);
+	KUNIT_EXPECT_PTR_EQ(test, memlab_kmalloc(ctx->tp.pool, 0, GFP_KERNEL), ZERO_SIZE_PTR);
+	memlab_kfree(ctx->tp.pool, ZERO_SIZE_PTR);
+	memlab_kfree(ctx->tp.pool, NULL);
 	/* Pointers memlab_kmalloc() never returned are refused and counted. */
-	memlab_kfree(ctx->pool, &info);
-	memlab_pool_get_info(ctx->pool, &info);
+	memlab_kfree(ctx->tp.pool, &info);
+	memlab_pool_get_info(ctx->tp.pool, &info);
 	KUNIT_EXPECT_EQ(test, info.outside_pool, 1ULL);
 	c = new_cache(test, "not-kmalloc", 64, 0, 0, NULL);
 	p = memlab_cache_alloc(c, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	page = memlab_alloc_pages(ctx->pool, 0, 0);
+	page = memlab_alloc_pages(ctx->tp.pool, 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	memlab_kfree(ctx->pool, p);
-	memlab_kfree(ctx->pool, page);
-	memlab_pool_get_info(ctx->pool, &info);
+	memlab_kfree(ctx->tp.pool, p);
+	memlab_kfree(ctx->tp.pool, page);
+	memlab_pool_get_info(ctx->tp.pool, &info);
 	KUNIT_EXPECT_EQ(test, info.bad_address, 2ULL);
-	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->pool, p), 0UL);
+	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->tp.pool, p), 0UL);
 	/* Both are still usable and freed the right way. */
 	memset(p, 0x11, 64);
 	memlab_cache_free(c, p);
-	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, page, 0), 0);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->tp.pool, page, 0), 0);
 	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
 }
@@ -250,12 +235,12 @@ static void memlab_slab_test_shrink(struct kunit *test)
 		objs[i] = memlab_cache_alloc(c, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
 	}
-	memlab_pool_get_info(ctx->pool, &mid);
+	memlab_pool_get_info(ctx->tp.pool, &mid);
 	KUNIT_EXPECT_LT(test, mid.free_pages, ctx->start.free_pages);
 	for (i = 0; i < n; i++)
 		memlab_cache_free(c, objs[i]);
 	KUNIT_EXPECT_GT(test, memlab_cache_shrink(c), 0UL);
-	memlab_pool_get_info(ctx->pool, &end);
+	memlab_pool_get_info(ctx->tp.pool, &end);
 	KUNIT_EXPECT_EQ(test, end.free_pages, ctx->start.free_pages);
 	for (o = 0; o <= end.max_order; o++)
 		KUNIT_EXPECT_EQ_MSG(test, end.nr_free[o], ctx->start.nr_free[o], "order %u", o);
@@ -271,16 +256,16 @@ static void memlab_slab_test_destroy_busy(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), -EBUSY);
 	/* A pool with a cache of its user's is not destroyed either. */
-	KUNIT_EXPECT_EQ(test, memlab_pool_destroy(ctx->pool), -EBUSY);
+	KUNIT_EXPECT_EQ(test, memlab_pool_destroy(ctx->tp.pool), -EBUSY);
 	memlab_cache_free(c, p);
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->pool, "kmalloc-64", 64, 0, 0,
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->tp.pool, "kmalloc-64", 64, 0, 0,
 							  NULL)), -EEXIST);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->pool, "x", 64, 3, 0, NULL)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->tp.pool, "x", 64, 3, 0, NULL)),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->pool, "x", 0, 0, 0, NULL)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->tp.pool, "x", 0, 0, 0, NULL)),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->pool, "x", 64, 0, 0x80, NULL)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_cache_create(ctx->tp.pool, "x", 64, 0, 0x80, NULL)),
 			-EINVAL);
 }
 
@@ -409,7 +394,7 @@ static void memlab_slab_test_irq(struct kunit *test)
 	void *p;
 
 	irq_test.cache = new_cache(test, "irq", 128, 0, 0, NULL);
-	irq_test.pool = ctx->pool;
+	irq_test.pool = ctx->tp.pool;
 	atomic_set(&irq_test.runs, 0);
 	atomic_set(&irq_test.fails, 0);
 	init_irq_work(&irq_test.work, irq_test_fn);
@@ -418,8 +403,8 @@ static void memlab_slab_test_irq(struct kunit *test)
 			queued++;
 		p = memlab_cache_alloc(irq_test.cache, GFP_KERNEL);
 		memlab_cache_free(irq_test.cache, p);
-		p = memlab_kmalloc(ctx->pool, 100, GFP_KERNEL);
-		memlab_kfree(ctx->pool, p);
+		p = memlab_kmalloc(ctx->tp.pool, 100, GFP_KERNEL);
+		memlab_kfree(ctx->tp.pool, p);
 		if (!(i % 64))
 			cond_resched();
 	}
@@ -499,7 +484,7 @@ static void memlab_slab_test_threads(struct kunit *test)
 		struct task_struct *task;
 
 		t[i].cache = c;
-		t[i].pool = ctx->pool;
+		t[i].pool = ctx->tp.pool;
 		t[i].id = i + 1;
 		init_completion(&t[i].done);
 		task = kthread_create(memlab_slab_thread_fn, &t[i], "memlab-slab/%u", i);
