@@ -65,16 +65,18 @@ qmp_watch </dev/null >>"$qmplog" 2>&1 &
 watcher=$!
 trap 'kill "$watcher" 2>/dev/null || true' EXIT
 
-rc=0
+# QEMU's own status, not the pipeline's: PIPESTATUS right after it.
+set +e
 if [ "${MEMLAB_VERBOSE:-0}" = 1 ]; then
 	timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 "${args[@]}" </dev/null |
-		sed -u 's/\r$//' | tee "$log" || rc=$?
+		sed -u 's/\r$//' | tee "$log"
 	rc=${PIPESTATUS[0]}
 else
 	timeout -k 5 "$timeout_s" qemu-system-aarch64 "${args[@]}" </dev/null 2>&1 |
-		sed -u 's/\r$//' >"$log" || rc=$?
+		sed -u 's/\r$//' >"$log"
 	rc=${PIPESTATUS[0]}
 fi
+set -e
 kill "$watcher" 2>/dev/null || true
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	ml_say "QEMU timed out after ${timeout_s}s ($(basename "$kdir"), $mode); console: $log"
