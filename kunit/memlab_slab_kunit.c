@@ -175,7 +175,7 @@ static void memlab_slab_test_size_classes(struct kunit *test)
 				       256, 512, 512, 1024, 1024, 2048, 2048, 4096, 4096,
 				       8192, 8192 };
 	struct slab_ctx *ctx = test->priv;
-	struct memlab_pool_info info;
+	struct memlab_pool_info info, before;
 	struct memlab_cache *c;
 	unsigned int i;
 	void *p, *page;
@@ -190,10 +190,18 @@ static void memlab_slab_test_size_classes(struct kunit *test)
 		memlab_kfree(ctx->tp.pool, p);
 	}
 	/* Above the largest class: a buddy block of the covering order. */
+	memlab_pool_get_info(ctx->tp.pool, &before);
 	p = memlab_kmalloc(ctx->tp.pool, 3 * PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->tp.pool, p), 4 * PAGE_SIZE);
+	/* Inside the block: refused, and the block stays allocated. */
+	memlab_kfree(ctx->tp.pool, (u8 *)p + 8);
+	memlab_kfree(ctx->tp.pool, (u8 *)p + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->tp.pool, p), 4 * PAGE_SIZE);
 	memlab_kfree(ctx->tp.pool, p);
+	memlab_pool_get_info(ctx->tp.pool, &info);
+	KUNIT_EXPECT_EQ(test, info.bad_address, 2ULL);
+	KUNIT_EXPECT_EQ(test, info.free_pages, before.free_pages);
 	KUNIT_EXPECT_PTR_EQ(test, memlab_kmalloc(ctx->tp.pool, 0, GFP_KERNEL), ZERO_SIZE_PTR);
 	memlab_kfree(ctx->tp.pool, ZERO_SIZE_PTR);
 	memlab_kfree(ctx->tp.pool, NULL);
@@ -209,7 +217,7 @@ static void memlab_slab_test_size_classes(struct kunit *test)
 	memlab_kfree(ctx->tp.pool, p);
 	memlab_kfree(ctx->tp.pool, page);
 	memlab_pool_get_info(ctx->tp.pool, &info);
-	KUNIT_EXPECT_EQ(test, info.bad_address, 2ULL);
+	KUNIT_EXPECT_EQ(test, info.bad_address, 4ULL);
 	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->tp.pool, p), 0UL);
 	/* Both are still usable and freed the right way. */
 	memset(p, 0x11, 64);

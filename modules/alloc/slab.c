@@ -617,6 +617,28 @@ void *memlab_kmalloc(struct memlab_pool *pool, size_t size, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(memlab_kmalloc);
 
+/*
+ * What memlab_kmalloc() made at @p: a size class's slab (*slab), or a large
+ * block starting at page @idx of @order. False for anything else.
+ */
+static bool memlab_kmalloc_owner(struct memlab_pool *pool, const void *p,
+				 struct memlab_slab **slab, u32 *idx, unsigned int *order)
+{
+	unsigned long owner;
+
+	*slab = memlab_slab_of(pool, p);
+	if (*slab)
+		return (*slab)->cache->kmalloc;
+	*idx = memlab_pool_index_of(pool, p);
+	if (*idx == MEMLAB_BUDDY_NONE || !PAGE_ALIGNED(p))
+		return false;
+	owner = READ_ONCE(pool->owner[*idx]);
+	if (!(owner & MEMLAB_OWNER_LARGE))
+		return false;
+	*order = (owner & ~MEMLAB_OWNER_LARGE) >> 1;
+	return true;
+}
+
 /**
  * memlab_kfree() - free memory from memlab_kmalloc()
  * @pool: the pool it came from
@@ -629,30 +651,27 @@ EXPORT_SYMBOL_GPL(memlab_kmalloc);
 void memlab_kfree(struct memlab_pool *pool, const void *p)
 {
 	struct memlab_slab *slab;
-	unsigned long owner;
+	unsigned int order;
 	u32 idx;
 
 	if (ZERO_OR_NULL_PTR(p))
 		return;
-	slab = memlab_slab_of(pool, p);
-	if (slab && slab->cache->kmalloc) {
-		memlab_cache_free(slab->cache, (void *)p);
-		return;
-	}
-	idx = memlab_pool_index_of(pool, p);
-	owner = idx == MEMLAB_BUDDY_NONE ? 0 : READ_ONCE(pool->owner[idx]);
-	if (owner & MEMLAB_OWNER_LARGE) {
-		WRITE_ONCE(pool->owner[idx], 0);
-		memlab_free_pages(pool, (void *)p, (owner & ~MEMLAB_OWNER_LARGE) >> 1);
+	if (memlab_kmalloc_owner(pool, p, &slab, &idx, &order)) {
+		if (slab) {
+			memlab_cache_free(slab->cache, (void *)p);
+		} else {
+			WRITE_ONCE(pool->owner[idx], 0);
+			memlab_free_pages(pool, (void *)p, order);
+		}
 		return;
 	}
 	/*
 	 * Not from memlab_kmalloc(): an object of another cache, a block
-	 * from memlab_alloc_pages() or no pool memory at all. Counted and
-	 * logged, never freed.
+	 * from memlab_alloc_pages(), the inside of a block or no pool memory
+	 * at all. Counted and logged, never freed.
 	 */
-	memlab_pool_note_misuse(pool, idx == MEMLAB_BUDDY_NONE ? MEMLAB_MISUSE_OUTSIDE :
-				MEMLAB_MISUSE_BAD_ADDRESS, p, _RET_IP_);
+	memlab_pool_note_misuse(pool, memlab_pool_index_of(pool, p) == MEMLAB_BUDDY_NONE ?
+				MEMLAB_MISUSE_OUTSIDE : MEMLAB_MISUSE_BAD_ADDRESS, p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(memlab_kfree);
 
@@ -667,20 +686,15 @@ EXPORT_SYMBOL_GPL(memlab_kfree);
 size_t memlab_ksize(struct memlab_pool *pool, const void *p)
 {
 	struct memlab_slab *slab;
-	unsigned long owner;
+	unsigned int order;
 	u32 idx;
 
-	if (ZERO_OR_NULL_PTR(p))
+	if (ZERO_OR_NULL_PTR(p) || !memlab_kmalloc_owner(pool, p, &slab, &idx, &order))
 		return 0;
-	slab = memlab_slab_of(pool, p);
-	if (slab && slab->cache->kmalloc)
+	if (slab)
 		return memlab_slab_object_index(&slab->cache->geom, &slab->core, p) < 0 ?
 		       0 : slab->cache->geom.object_size;
-	idx = memlab_pool_index_of(pool, p);
-	owner = idx == MEMLAB_BUDDY_NONE ? 0 : READ_ONCE(pool->owner[idx]);
-	if (owner & MEMLAB_OWNER_LARGE)
-		return PAGE_SIZE << ((owner & ~MEMLAB_OWNER_LARGE) >> 1);
-	return 0;
+	return PAGE_SIZE << order;
 }
 EXPORT_SYMBOL_GPL(memlab_ksize);
 
