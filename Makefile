@@ -88,7 +88,7 @@ help:
 	@echo '  make demo       boot Debian 6.12 in QEMU, load memlab, print its reports'
 	@echo '  make shell      the same guest, to an interactive prompt'
 	@echo '  make check      every test on every kernel; KERNELS="6.12" for a subset'
-	@echo '  make bench      allocator benchmarks against the kernel, in QEMU'
+	@echo '  make bench      benchmarks against the kernel'"'"'s own, in one QEMU boot'
 	@echo '  make hosttest   host-side allocator tests only'
 	@echo '  make install    modules into the kernel'"'"'s updates/ directory, then depmod'
 	@echo '                  (INSTALL_MOD_PATH stages them elsewhere)'
