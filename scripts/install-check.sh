@@ -4,8 +4,9 @@
 # install-check.sh KERNEL OUTDIR: run `make install` for kernel KERNEL into
 # a staging tree (INSTALL_MOD_PATH) and check the result, printing TAP:
 # every module under updates/, depmod's view of the dependencies as
-# modprobe resolves them, and modinfo of every module (description,
-# license, a description for every parameter, dependencies).
+# modprobe resolves them, modinfo of every module (description, license, a
+# description for every parameter, dependencies), and the board's overlay
+# installer in staging roots for Radxa OS and Armbian.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -67,6 +68,30 @@ ok $? "depmod: modules.dep has memlab_dev needing memlab_alloc"
 first=$(modprobe -d "$stage" -S "$rel" --show-depends memlab_dev 2>&1 | head -n 1)
 case $first in *memlab_alloc.ko*) r=0 ;; *) r=1 ;; esac
 ok $r "modprobe --show-depends memlab_dev loads memlab_alloc first" "$first"
+
+# The board's overlay installer, into staging roots for both OSes.
+for os in radxa armbian; do
+	root=$out/root-$os
+	rm -rf "$root"
+	# What each image has: Radxa OS its overlay directory, Armbian its env.
+	mkdir -p "$root/boot"
+	if [ $os = radxa ]; then
+		mkdir -p "$root/boot/dtbo"
+	else
+		echo "overlay_prefix=rockchip" >"$root/boot/armbianEnv.txt"
+	fi
+	"$MEMLAB_TOP/scripts/board/install-overlay.sh" --root "$root" >"$out/overlay-$os.log" 2>&1
+	ok $? "install-overlay.sh recognises $os and installs" "$(tail -n 1 "$out/overlay-$os.log")"
+done
+f=$out/root-radxa/boot/dtbo/rk3588-rock-5b-plus-memlab.dtbo
+[ "$(fdtget -t s "$f" /metadata compatible 2>/dev/null)" = radxa,rock-5b-plus ]
+ok $? "Radxa OS: /boot/dtbo/rk3588-rock-5b-plus-memlab.dtbo with its metadata"
+f=$out/root-armbian/boot/overlay-user/rk3588-rock-5b-plus-memlab.dtbo
+[ -s "$f" ] && grep -qx 'user_overlays=rk3588-rock-5b-plus-memlab' "$out/root-armbian/boot/armbianEnv.txt"
+ok $? "Armbian: overlay-user/ and user_overlays= in armbianEnv.txt"
+"$MEMLAB_TOP/scripts/board/install-overlay.sh" --root "$out/root-armbian" >/dev/null 2>&1
+[ "$(grep -c rk3588-rock-5b-plus-memlab "$out/root-armbian/boot/armbianEnv.txt")" = 1 ]
+ok $? "Armbian: installing twice lists the overlay once"
 
 echo "1..$n"
 [ $failed -eq 0 ]
