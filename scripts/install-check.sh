@@ -11,18 +11,6 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 k=$1 out=$2
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && echo "# $3"
-	fi
-}
 
 echo "TAP version 13"
 kd=$("$MEMLAB_TOP/scripts/kernel.sh" dir "$k")
@@ -39,35 +27,35 @@ rsync -a --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	--include '/modules/***' --include '/kunit/***' --include '/include/***' \
 	--exclude '*' "$MEMLAB_TOP/" "$tree/"
 make -C "$tree" KDIR="$kd/kdir" INSTALL_MOD_PATH="$stage" install >"$out/install.log" 2>&1
-ok $? "make install INSTALL_MOD_PATH=... against $k" "see $out/install.log"
+ml_ok $? "make install INSTALL_MOD_PATH=... against $k" "see $out/install.log"
 
 mods=$stage/lib/modules/$rel
 for m in memlab_alloc memlab_dev memlab_gpio memlab_pt memlab_bench; do
 	ko=$(find "$mods/updates" -name "$m.ko*" 2>/dev/null | head -n 1)
 	[ -n "$ko" ]
-	ok $? "$m installed under lib/modules/$rel/updates"
+	ml_ok $? "$m installed under lib/modules/$rel/updates"
 	[ -n "$ko" ] || continue
 	desc=$(modinfo -F description "$ko")
 	[ -n "$desc" ]
-	ok $? "$m: modinfo description ($desc)"
+	ml_ok $? "$m: modinfo description ($desc)"
 	[ "$(modinfo -F license "$ko")" = GPL ]
-	ok $? "$m: license GPL"
+	ml_ok $? "$m: license GPL"
 	bad=$(modinfo -F parm "$ko" | awk -F: '{ d = $0; sub(/^[^:]*:/, "", d); sub(/ \([a-z]+\)$/, "", d);
 		if (d ~ /^[ ]*$/) print $1 }')
 	[ -z "$bad" ]
-	ok $? "$m: every parameter has a description" "undescribed: $bad"
+	ml_ok $? "$m: every parameter has a description" "undescribed: $bad"
 	deps=$(modinfo -F depends "$ko")
 	case $m in
 	memlab_alloc) [ -z "$deps" ] ;;
 	*) [ "$deps" = memlab_alloc ] ;;
 	esac
-	ok $? "$m: depends on '${deps}'"
+	ml_ok $? "$m: depends on '${deps}'"
 done
 grep -q 'memlab_dev.ko.*: .*memlab_alloc.ko' "$mods/modules.dep" 2>/dev/null
-ok $? "depmod: modules.dep has memlab_dev needing memlab_alloc"
+ml_ok $? "depmod: modules.dep has memlab_dev needing memlab_alloc"
 first=$(modprobe -d "$stage" -S "$rel" --show-depends memlab_dev 2>&1 | head -n 1)
 case $first in *memlab_alloc.ko*) r=0 ;; *) r=1 ;; esac
-ok $r "modprobe --show-depends memlab_dev loads memlab_alloc first" "$first"
+ml_ok $r "modprobe --show-depends memlab_dev loads memlab_alloc first" "$first"
 
 # The board's overlay installer, into staging roots for both OSes.
 for os in radxa armbian; do
@@ -81,17 +69,16 @@ for os in radxa armbian; do
 		echo "overlay_prefix=rockchip" >"$root/boot/armbianEnv.txt"
 	fi
 	"$MEMLAB_TOP/scripts/board/install-overlay.sh" --root "$root" >"$out/overlay-$os.log" 2>&1
-	ok $? "install-overlay.sh recognises $os and installs" "$(tail -n 1 "$out/overlay-$os.log")"
+	ml_ok $? "install-overlay.sh recognises $os and installs" "$(tail -n 1 "$out/overlay-$os.log")"
 done
 f=$out/root-radxa/boot/dtbo/rk3588-rock-5b-plus-memlab.dtbo
 [ "$(fdtget -t s "$f" /metadata compatible 2>/dev/null)" = radxa,rock-5b-plus ]
-ok $? "Radxa OS: /boot/dtbo/rk3588-rock-5b-plus-memlab.dtbo with its metadata"
+ml_ok $? "Radxa OS: /boot/dtbo/rk3588-rock-5b-plus-memlab.dtbo with its metadata"
 f=$out/root-armbian/boot/overlay-user/rk3588-rock-5b-plus-memlab.dtbo
 [ -s "$f" ] && grep -qx 'user_overlays=rk3588-rock-5b-plus-memlab' "$out/root-armbian/boot/armbianEnv.txt"
-ok $? "Armbian: overlay-user/ and user_overlays= in armbianEnv.txt"
+ml_ok $? "Armbian: overlay-user/ and user_overlays= in armbianEnv.txt"
 "$MEMLAB_TOP/scripts/board/install-overlay.sh" --root "$out/root-armbian" >/dev/null 2>&1
 [ "$(grep -c rk3588-rock-5b-plus-memlab "$out/root-armbian/boot/armbianEnv.txt")" = 1 ]
-ok $? "Armbian: installing twice lists the overlay once"
+ml_ok $? "Armbian: installing twice lists the overlay once"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+ml_tap_end

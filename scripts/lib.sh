@@ -68,3 +68,28 @@ ml_sudo() {
 		ml_die "need root to run: $* (install sudo or run as root)"
 	fi
 }
+
+# TAP from a script: ml_ok 0|1 DESCRIPTION [DIAGNOSTIC], with DIAGNOSTIC a file
+# whose first lines are shown, or a line of text; ml_tap_end prints the plan
+# and fails when any point did.
+ml_tap_n=0
+ml_tap_failed=0
+ml_ok() {
+	ml_tap_n=$((ml_tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $ml_tap_n - $2"
+		return
+	fi
+	echo "not ok $ml_tap_n - $2"
+	ml_tap_failed=$((ml_tap_failed + 1))
+	if [ -n "${3:-}" ] && [ -f "$3" ]; then
+		[ -s "$3" ] && sed 's/^/# /' "$3" | cut -c1-300 | head -n 15
+	elif [ -n "${3:-}" ]; then
+		echo "# $3"
+	fi
+}
+
+ml_tap_end() {
+	echo "1..$ml_tap_n"
+	[ "$ml_tap_failed" -eq 0 ]
+}
