@@ -20,19 +20,12 @@
 
 #include <memlab/alloc.h>
 
+#include "memlab_kunit_inject.h"
 #include "memlab_test_pool.h"
 
 static unsigned int seed;
 module_param(seed, uint, 0444);
 MODULE_PARM_DESC(seed, "Seed for the random cases (default: random, printed)");
-
-static bool inject_failure;
-module_param(inject_failure, bool, 0444);
-MODULE_PARM_DESC(inject_failure, "Make one case fail, to prove the harness notices");
-
-static bool inject_warn;
-module_param(inject_warn, bool, 0444);
-MODULE_PARM_DESC(inject_warn, "WARN at load, to prove the harness notices a splat");
 
 #define POOL_ORDER	MEMLAB_TEST_POOL_ORDER
 #define POOL_PAGES	BIT(POOL_ORDER)
@@ -414,18 +407,6 @@ static struct kunit_suite memlab_buddy_test_suite = {
 };
 
 kunit_test_suite(memlab_buddy_test_suite);
-
-static int __init memlab_buddy_kunit_init(void)
-{
-	WARN(inject_warn, "warning injected with inject_warn=1\n");
-	return 0;
-}
-module_init(memlab_buddy_kunit_init);
-
-static void __exit memlab_buddy_kunit_exit(void)
-{
-}
-module_exit(memlab_buddy_kunit_exit);
 
 MODULE_DESCRIPTION("KUnit tests for the memlab buddy allocator");
 MODULE_LICENSE("GPL");

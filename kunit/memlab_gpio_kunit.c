@@ -32,13 +32,7 @@
 
 #include <memlab/gpio.h>
 
-static bool inject_failure;
-module_param(inject_failure, bool, 0444);
-MODULE_PARM_DESC(inject_failure, "Make one case fail, to prove the harness notices");
-
-static bool inject_warn;
-module_param(inject_warn, bool, 0444);
-MODULE_PARM_DESC(inject_warn, "WARN at load, to prove the harness notices a splat");
+#include "memlab_kunit_inject.h"
 
 #define FAKE_SIZE	0x1000
 
@@ -597,18 +591,6 @@ static struct kunit_suite memlab_gpio_test_suite = {
 };
 
 kunit_test_suite(memlab_gpio_test_suite);
-
-static int __init memlab_gpio_kunit_init(void)
-{
-	WARN(inject_warn, "warning injected with inject_warn=1\n");
-	return 0;
-}
-module_init(memlab_gpio_kunit_init);
-
-static void __exit memlab_gpio_kunit_exit(void)
-{
-}
-module_exit(memlab_gpio_kunit_exit);
 
 MODULE_DESCRIPTION("KUnit tests for memlab_gpio's register logic");
 MODULE_LICENSE("GPL");

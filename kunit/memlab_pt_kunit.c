@@ -20,14 +20,7 @@
 
 #include "../modules/pt/arm64.h"
 #include "../modules/pt/pt.h"
-
-static bool inject_failure;
-module_param(inject_failure, bool, 0444);
-MODULE_PARM_DESC(inject_failure, "Make one case fail, to prove the harness notices");
-
-static bool inject_warn;
-module_param(inject_warn, bool, 0444);
-MODULE_PARM_DESC(inject_warn, "WARN at load, to prove the harness notices a splat");
+#include "memlab_kunit_inject.h"
 
 #define FAKE_TABLES	16
 #define FAKE_ENTRIES	512
@@ -560,18 +553,6 @@ static struct kunit_suite memlab_pt_test_suite = {
 };
 
 kunit_test_suite(memlab_pt_test_suite);
-
-static int __init memlab_pt_kunit_init(void)
-{
-	WARN(inject_warn, "warning injected with inject_warn=1\n");
-	return 0;
-}
-module_init(memlab_pt_kunit_init);
-
-static void __exit memlab_pt_kunit_exit(void)
-{
-}
-module_exit(memlab_pt_kunit_exit);
 
 MODULE_DESCRIPTION("KUnit tests for the memlab page-table inspector");
 MODULE_LICENSE("GPL");
