@@ -269,6 +269,60 @@ static void memlab_buddy_test_default_pool(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_pool_check(pool), 0U);
 }
 
+/*
+ * The per-CPU caches of orders 0-3: a freed block is cached and comes back
+ * first on the same CPU; misuse of a cached block is still caught; every
+ * page can be allocated while other blocks sit in caches; reports drain.
+ */
+static void memlab_buddy_test_percpu(struct kunit *test)
+{
+	struct memlab_test_pool *ctx = test->priv;
+	struct memlab_pool_info info;
+	unsigned int i, n = 0, o;
+	void **pages;
+	void *p, *q;
+
+	preempt_disable();	/* one CPU's cache; the calls never sleep */
+	p = memlab_alloc_pages(ctx->pool, 0, 0);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, 0), 0);
+	q = memlab_alloc_pages(ctx->pool, 0, 0);
+	preempt_enable();
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);
+
+	/* A cached block freed again, or as another order, or by a tail. */
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, q, 0), 0);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, q, 0), -EINVAL);
+	p = memlab_alloc_pages(ctx->pool, 1, 0);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, 1), 0);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p + PAGE_SIZE, 0), -EINVAL);
+	memlab_pool_get_info(ctx->pool, &info);
+	KUNIT_EXPECT_EQ(test, info.double_free, 2ULL);
+	KUNIT_EXPECT_EQ(test, info.wrong_order, 1ULL);
+	KUNIT_EXPECT_EQ(test, memlab_pool_check(ctx->pool), 0U);
+
+	/* Blocks of every cached order in the caches, then take every page. */
+	for (o = 0; o < 4; o++) {
+		p = memlab_alloc_pages(ctx->pool, o, 0);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, o), 0);
+	}
+	pages = kunit_kcalloc(test, POOL_PAGES, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	while (n < POOL_PAGES && (pages[n] = memlab_alloc_pages(ctx->pool, 0, __GFP_NOWARN)))
+		n++;
+	KUNIT_EXPECT_EQ(test, n, (unsigned int)POOL_PAGES);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, pages[i], 0), 0);
+	/* The last frees sit in a cache; reports drain it. */
+	expect_all_free(test, ctx->pool);
+	p = memlab_alloc_pages(ctx->pool, POOL_ORDER, 0);
+	KUNIT_EXPECT_PTR_EQ(test, p, ctx->base);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, POOL_ORDER), 0);
+}
+
 struct live_block {
 	void *addr;
 	unsigned int order;
@@ -391,6 +445,7 @@ static struct kunit_case memlab_buddy_test_cases[] = {
 	KUNIT_CASE(memlab_buddy_test_pessimistic),
 	KUNIT_CASE(memlab_buddy_test_pathological),
 	KUNIT_CASE(memlab_buddy_test_misuse),
+	KUNIT_CASE(memlab_buddy_test_percpu),
 	KUNIT_CASE(memlab_buddy_test_addresses),
 	KUNIT_CASE(memlab_buddy_test_destroy_busy),
 	KUNIT_CASE(memlab_buddy_test_default_pool),

@@ -71,6 +71,17 @@ static u64 errors_of(struct memlab_cache *c, enum memlab_cache_error e)
 	return info.errors[e];
 }
 
+static bool mem_is_zero_96(const void *p)
+{
+	const u8 *b = p;
+	unsigned int i;
+
+	for (i = 0; i < 96; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
 static int cmp_ptr(const void *a, const void *b)
 {
 	unsigned long x = *(unsigned long *)a, y = *(unsigned long *)b;
@@ -349,6 +360,60 @@ static void memlab_slab_test_double_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(plain), 0);
 }
 
+/*
+ * The bulk calls: all or nothing, objects distinct and usable, checked as
+ * single frees are, and nothing left behind.
+ */
+static void memlab_slab_test_bulk(struct kunit *test)
+{
+	static const unsigned int counts[] = { 1, 16, 31, 40, 200 };
+	struct slab_ctx *ctx = test->priv;
+	struct memlab_pool_info end;
+	unsigned int flags, i, k;
+	struct memlab_cache *c;
+	void **objs;
+	void *bad;
+
+	objs = kunit_kcalloc(test, 201, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (flags = 0; flags <= MEMLAB_CACHE_DEBUG; flags += MEMLAB_CACHE_DEBUG) {
+		c = new_cache(test, flags ? "bulk-debug" : "bulk", 96, 0, flags, NULL);
+		for (k = 0; k < ARRAY_SIZE(counts); k++) {
+			unsigned int n = counts[k];
+
+			KUNIT_ASSERT_EQ(test, memlab_cache_alloc_bulk(c, __GFP_ZERO, n, objs), n);
+			sort(objs, n, sizeof(*objs), cmp_ptr, NULL);
+			for (i = 0; i < n; i++) {
+				KUNIT_EXPECT_TRUE(test, mem_is_zero_96(objs[i]));
+				if (i)
+					KUNIT_EXPECT_GE(test, (uintptr_t)objs[i],
+							(uintptr_t)objs[i - 1] + 96);
+				memset(objs[i], 0x5a, 96);
+			}
+			memlab_cache_free_bulk(c, n, objs);
+		}
+		KUNIT_EXPECT_EQ(test, memlab_cache_alloc_bulk(c, GFP_KERNEL, 0, objs), 0U);
+		/* NULL entries are skipped; a bad pointer is refused, the rest freed. */
+		KUNIT_ASSERT_EQ(test, memlab_cache_alloc_bulk(c, GFP_KERNEL, 3, objs), 3U);
+		bad = (u8 *)objs[1] + 4;
+		objs[3] = NULL;
+		objs[4] = bad;
+		memlab_cache_free_bulk(c, 5, objs);
+		KUNIT_EXPECT_EQ(test, errors_of(c, MEMLAB_CACHE_ERR_BAD_OBJECT), 1ULL);
+		KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+		KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+	}
+	/* More than the pool holds: none allocated, nothing leaked. */
+	c = new_cache(test, "bulk-big", 8192, 0, 0, NULL);
+	i = (ctx->start.free_pages << PAGE_SHIFT) / 8192 + 1;
+	objs = kunit_kcalloc(test, i, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_EXPECT_EQ(test, memlab_cache_alloc_bulk(c, GFP_KERNEL, i, objs), 0U);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+	memlab_pool_get_info(ctx->tp.pool, &end);
+	KUNIT_EXPECT_EQ(test, end.free_pages, ctx->start.free_pages);
+}
+
 /* Corrupted freelist: a free object's next pointer overwritten. */
 static void memlab_slab_test_freelist(struct kunit *test)
 {
@@ -519,6 +584,7 @@ static struct kunit_case memlab_slab_test_cases[] = {
 	KUNIT_CASE(memlab_slab_test_redzone),
 	KUNIT_CASE(memlab_slab_test_use_after_free),
 	KUNIT_CASE(memlab_slab_test_double_free),
+	KUNIT_CASE(memlab_slab_test_bulk),
 	KUNIT_CASE(memlab_slab_test_freelist),
 	KUNIT_CASE(memlab_slab_test_irq),
 	KUNIT_CASE_SLOW(memlab_slab_test_threads),

@@ -121,6 +121,9 @@ struct memlab_cache *memlab_cache_create(struct memlab_pool *pool, const char *n
 int memlab_cache_destroy(struct memlab_cache *cache);
 void *memlab_cache_alloc(struct memlab_cache *cache, gfp_t gfp);
 void memlab_cache_free(struct memlab_cache *cache, void *obj);
+unsigned int memlab_cache_alloc_bulk(struct memlab_cache *cache, gfp_t gfp, unsigned int n,
+				     void **objs);
+void memlab_cache_free_bulk(struct memlab_cache *cache, unsigned int n, void **objs);
 unsigned long memlab_cache_shrink(struct memlab_cache *cache);
 int memlab_cache_validate(struct memlab_cache *cache);
 void memlab_cache_get_info(struct memlab_cache *cache, struct memlab_cache_info *info);

@@ -234,7 +234,8 @@ u32 memlab_buddy_block_of(const struct memlab_buddy *b, u32 idx)
 		u32 head = idx & ~((1U << o) - 1);
 		const struct memlab_buddy_page *pg = &b->pages[head];
 
-		if ((pg->state == MEMLAB_PG_FREE || pg->state == MEMLAB_PG_USED) &&
+		if ((pg->state == MEMLAB_PG_FREE || pg->state == MEMLAB_PG_USED ||
+		     pg->state == MEMLAB_PG_CACHED) &&
 		    pg->order >= o && idx - head < (1U << pg->order))
 			return head;
 	}
@@ -279,6 +280,7 @@ int memlab_buddy_free(struct memlab_buddy *b, u32 idx, unsigned int order,
 			m = MEMLAB_MISUSE_WRONG_ORDER;
 		break;
 	case MEMLAB_PG_FREE:
+	case MEMLAB_PG_CACHED:
 		m = MEMLAB_MISUSE_DOUBLE_FREE;
 		break;
 	case MEMLAB_PG_HOLE:
@@ -289,7 +291,8 @@ int memlab_buddy_free(struct memlab_buddy *b, u32 idx, unsigned int order,
 		u32 head = memlab_buddy_block_of(b, idx);
 
 		if (head != MEMLAB_BUDDY_NONE &&
-		    b->pages[head].state == MEMLAB_PG_FREE)
+		    (b->pages[head].state == MEMLAB_PG_FREE ||
+		     b->pages[head].state == MEMLAB_PG_CACHED))
 			m = MEMLAB_MISUSE_DOUBLE_FREE;
 		else
 			m = MEMLAB_MISUSE_BAD_ADDRESS;
@@ -439,7 +442,8 @@ static void buddy_check_blocks(const struct memlab_buddy *b, struct buddy_checke
 			i++;
 			continue;
 		}
-		if (pg->state != MEMLAB_PG_FREE && pg->state != MEMLAB_PG_USED) {
+		if (pg->state != MEMLAB_PG_FREE && pg->state != MEMLAB_PG_USED &&
+		    pg->state != MEMLAB_PG_CACHED) {
 			buddy_error(c, "page %u: bad state %u", i, pg->state);
 			i++;
 			continue;

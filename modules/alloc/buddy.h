@@ -21,18 +21,40 @@ enum memlab_buddy_state {
 	MEMLAB_PG_TAIL,		/* inside a block, not its first page */
 	MEMLAB_PG_FREE,		/* first page of a free block */
 	MEMLAB_PG_USED,		/* first page of an allocated block */
+	/*
+	 * First page of an allocated block that the pool layer keeps in a
+	 * per-CPU cache: free to users, used to the core. A free of it is a
+	 * double free; the pool layer makes it USED again before giving it
+	 * back with memlab_buddy_free().
+	 */
+	MEMLAB_PG_CACHED,
 };
 
 /*
  * One per page, kept outside the managed memory. next/prev link free block
  * heads into their order's free list; they are meaningless otherwise.
+ * @tag is @order and @state as one word, which the pool layer's lockless
+ * free path changes with a compare-and-exchange.
  */
 struct memlab_buddy_page {
 	u32 next;
 	u32 prev;
-	u8 order;
-	u8 state;
+	union {
+		struct {
+			u8 order;
+			u8 state;
+		};
+		u16 tag;
+	};
 };
+
+/* The @tag of a block head of @order in @state. */
+static inline u16 memlab_buddy_tag(unsigned int order, unsigned int state)
+{
+	struct memlab_buddy_page pg = { .order = order, .state = state };
+
+	return pg.tag;
+}
 
 /* The misuses memlab_buddy_free() detects. */
 enum memlab_buddy_misuse {

@@ -45,11 +45,7 @@ struct memlab_snapshot {
 
 static void memlab_snapshot(struct memlab_pool *pool, struct memlab_snapshot *s)
 {
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	s->b = pool->buddy;
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	memlab_pool_snapshot(pool, &s->b);
 }
 
 static int buddyinfo_show(struct seq_file *m, void *v)
@@ -107,6 +103,13 @@ static int stats_show(struct seq_file *m, void *v)
 				  sizeof(*pool->slabs)));
 	for (i = MEMLAB_MISUSE_DOUBLE_FREE; i < MEMLAB_MISUSE_NR; i++)
 		seq_printf(m, "misuse_%s %llu\n", memlab_buddy_misuse_name(i), b->misuse[i]);
+	seq_puts(m, "percpu_high");
+	for (o = 0; o < MEMLAB_PCP_ORDERS; o++)
+		seq_printf(m, " %u", pool->pcp_high[o]);
+	seq_puts(m, "\npercpu_batch");
+	for (o = 0; o < MEMLAB_PCP_ORDERS; o++)
+		seq_printf(m, " %u", pool->pcp_batch[o]);
+	seq_puts(m, "\n");
 
 	seq_printf(m, "%-5s %12s %12s %12s %12s %12s %8s %9s %9s\n", "order", "allocs",
 		   "frees", "splits", "merges", "fails", "free", "unusable", "fragindex");
@@ -155,6 +158,7 @@ static char map_cell(struct memlab_buddy *b, u32 start, u32 span)
 
 		switch (pg->state) {
 		case MEMLAB_PG_FREE:
+		case MEMLAB_PG_CACHED:	/* free to users */
 			any_free = true;
 			i += 1U << pg->order;
 			break;
@@ -190,6 +194,7 @@ static int map_show(struct seq_file *m, void *v)
 		   pool->name, b->nr_pages, span, span > 1 ? "s" : "",
 		   (span * PAGE_SIZE) >> 10);
 	seq_puts(m, "# . free  0-9,A-K allocated block of that order  * mixed  ' ' hole\n");
+	memlab_pool_drain(pool);
 	for (cell = 0; cell < cells; cell += MAP_COLUMNS) {
 		u32 n = min_t(u32, MAP_COLUMNS, cells - cell), j;
 
@@ -287,6 +292,7 @@ static int check_show(struct seq_file *m, void *v)
 	 * larger one.
 	 */
 	seq_printf(m, "pool %s\n", pool->name);
+	memlab_pool_drain(pool);
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	errors = memlab_buddy_check(&pool->buddy, check_report, m);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);

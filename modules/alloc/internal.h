@@ -6,6 +6,7 @@
 #define MEMLAB_ALLOC_INTERNAL_H
 
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -66,6 +67,11 @@ struct memlab_slab {
 	enum memlab_slab_list list;
 };
 
+/* Orders with a per-CPU cache of free blocks: 0 to 3, as the kernel's pcp */
+#define MEMLAB_PCP_ORDERS	4
+
+struct memlab_pcp;
+
 struct memlab_pool {
 	char name[32];
 	struct list_head node;		/* on memlab_pools, under memlab_pools_lock */
@@ -75,6 +81,16 @@ struct memlab_pool {
 	raw_spinlock_t lock;
 	struct memlab_buddy buddy;
 	struct memlab_buddy_page *meta;
+	/*
+	 * Per-CPU caches of low-order blocks in front of @buddy; an order
+	 * whose @pcp_high is 0 has none. The counters of blocks moved between
+	 * the caches and @buddy are under @lock.
+	 */
+	struct memlab_pcp __percpu *pcp;
+	unsigned int pcp_high[MEMLAB_PCP_ORDERS];
+	unsigned int pcp_batch[MEMLAB_PCP_ORDERS];
+	u64 pcp_refilled[MEMLAB_PCP_ORDERS];
+	u64 pcp_drained[MEMLAB_PCP_ORDERS];
 	unsigned int nr_chunks;
 	struct memlab_chunk *chunks;	/* sorted by vaddr */
 	struct dentry *debugfs;
@@ -101,7 +117,22 @@ void memlab_pool_note_misuse(struct memlab_pool *pool, enum memlab_buddy_misuse 
 			     const void *addr, unsigned long caller);
 const char *memlab_pool_source_name(const struct memlab_pool *pool);
 phys_addr_t memlab_pool_index_phys(const struct memlab_pool *pool, u32 idx);
-u32 memlab_pool_index_of(const struct memlab_pool *pool, const void *addr);
+u32 __memlab_pool_index_of(const struct memlab_pool *pool, const void *addr);
+
+/* The page index of @addr in @pool, or MEMLAB_BUDDY_NONE. */
+static inline u32 memlab_pool_index_of(const struct memlab_pool *pool, const void *addr)
+{
+	const struct memlab_chunk *c = pool->chunks;
+	unsigned long off = (unsigned long)addr - (unsigned long)c->vaddr;
+
+	if (pool->nr_chunks != 1)
+		return __memlab_pool_index_of(pool, addr);
+	return off < (unsigned long)c->nr_pages << PAGE_SHIFT ?
+	       c->first + (u32)(off >> PAGE_SHIFT) : MEMLAB_BUDDY_NONE;
+}
+
+void memlab_pool_drain(struct memlab_pool *pool);
+void memlab_pool_snapshot(struct memlab_pool *pool, struct memlab_buddy *copy);
 
 int memlab_kmalloc_init(struct memlab_pool *pool, unsigned int flags);
 int memlab_kmalloc_release(struct memlab_pool *pool, bool destroy);

@@ -32,6 +32,18 @@
 
 #include "compat.h"
 #include "internal.h"
+#include "pcpu_stack.h"
+
+/*
+ * A CPU's cache of free blocks of each order below MEMLAB_PCP_ORDERS, as
+ * block indices, with the allocations and frees it served. Counted with
+ * this_cpu_inc(), which is safe against interrupts.
+ */
+struct memlab_pcp {
+	struct memlab_pcs blocks[MEMLAB_PCP_ORDERS];
+	u64 alloc_hits[MEMLAB_PCP_ORDERS];
+	u64 free_hits[MEMLAB_PCP_ORDERS];
+};
 
 /* Every pool, for name lookups and debugfs. */
 LIST_HEAD(memlab_pools);
@@ -73,6 +85,8 @@ static int memlab_chunk_find(const void *key, const void *elt)
 static const struct memlab_chunk *memlab_chunk_of(const struct memlab_pool *pool,
 						  const void *addr)
 {
+	if (likely(pool->nr_chunks == 1))
+		return memlab_chunk_find(addr, pool->chunks) ? NULL : pool->chunks;
 	return bsearch(addr, pool->chunks, pool->nr_chunks, sizeof(*pool->chunks),
 		       memlab_chunk_find);
 }
@@ -91,8 +105,8 @@ static const struct memlab_chunk *memlab_chunk_of_index(const struct memlab_pool
 	return NULL;
 }
 
-/* The page index of @addr in @pool, or MEMLAB_BUDDY_NONE. */
-u32 memlab_pool_index_of(const struct memlab_pool *pool, const void *addr)
+/* memlab_pool_index_of() for pools of several chunks */
+u32 __memlab_pool_index_of(const struct memlab_pool *pool, const void *addr)
 {
 	const struct memlab_chunk *c = memlab_chunk_of(pool, addr);
 
@@ -108,9 +122,244 @@ phys_addr_t memlab_pool_index_phys(const struct memlab_pool *pool, u32 idx)
 
 static void *memlab_index_virt(const struct memlab_pool *pool, u32 idx)
 {
-	const struct memlab_chunk *c = memlab_chunk_of_index(pool, idx);
+	const struct memlab_chunk *c = likely(pool->nr_chunks == 1) ? pool->chunks :
+				       memlab_chunk_of_index(pool, idx);
 
 	return c ? c->vaddr + ((size_t)(idx - c->first) << PAGE_SHIFT) : NULL;
+}
+
+/*
+ * Size the per-CPU caches: a CPU keeps at most 1/32 of the pool in blocks
+ * of each cached order (so 1/8 in all), and no more than a stack holds.
+ * Pools too small for two blocks of an order have no cache for it.
+ */
+static void memlab_pcp_size(struct memlab_pool *pool)
+{
+	unsigned int o;
+
+	for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
+		u32 high = min_t(u32, MEMLAB_PCS_SLOTS, pool->buddy.managed_pages >> (4 + o));
+
+		if (o > pool->buddy.max_order || high < 2)
+			high = 0;
+		pool->pcp_high[o] = high;
+		pool->pcp_batch[o] = high / 2;
+	}
+}
+
+/*
+ * Give cached blocks of @order back to the buddy allocator. Each is
+ * CACHED and owned by the caller.
+ */
+static void memlab_pcp_return(struct memlab_pool *pool, unsigned int order,
+			      const unsigned long *idx, unsigned int n)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	for (i = 0; i < n; i++) {
+		pool->meta[idx[i]].state = MEMLAB_PG_USED;
+		if (memlab_buddy_free(&pool->buddy, idx[i], order, NULL))
+			pr_err("pool %s: cached order-%u block %lu refused\n", pool->name,
+			       order, idx[i]);
+	}
+	pool->pcp_drained[order] += n;
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+/**
+ * memlab_pool_drain() - give every CPU's cached blocks back to the buddy
+ * @pool: the pool
+ *
+ * Blocks freed meanwhile may be cached again.
+ *
+ * Context: Any context.
+ */
+void memlab_pool_drain(struct memlab_pool *pool)
+{
+	unsigned long idx[MEMLAB_PCS_SLOTS];
+	unsigned int o, n;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct memlab_pcp *pcp = per_cpu_ptr(pool->pcp, cpu);
+
+		for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
+			n = memlab_pcs_take_all(&pcp->blocks[o], idx);
+			if (n)
+				memlab_pcp_return(pool, o, idx, n);
+		}
+	}
+}
+
+/*
+ * The buddy allocator's part of an allocation: a block of @order, after
+ * draining the per-CPU caches if nothing is free. Up to *@nr_extra more
+ * blocks of @order go to @extra, marked CACHED, for this CPU's cache;
+ * *@nr_extra is set to how many did.
+ */
+static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
+			     unsigned long *extra, unsigned int *nr_extra)
+{
+	struct memlab_buddy *b = &pool->buddy;
+	unsigned int want = *nr_extra, n = 0;
+	unsigned long flags;
+	bool drained = false;
+	long idx, more;
+
+	for (;;) {
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		idx = memlab_buddy_alloc(b, order);
+		if (idx >= 0 || drained || idx == -EINVAL)
+			break;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		/* Cached blocks may be all that is left, or keep buddies apart. */
+		memlab_pool_drain(pool);
+		drained = true;
+	}
+	while (idx >= 0 && n < want) {
+		more = memlab_buddy_alloc(b, order);
+		if (more < 0)
+			break;
+		pool->meta[more].state = MEMLAB_PG_CACHED;
+		extra[n++] = more;
+	}
+	if (n)
+		pool->pcp_refilled[order] += n;
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	*nr_extra = n;
+	return idx;
+}
+
+/*
+ * This CPU's cache of @order is empty: allocate from the buddy allocator,
+ * with a batch more for the cache.
+ */
+static noinline long memlab_pcp_refill(struct memlab_pool *pool, unsigned int order)
+{
+	unsigned long extra[MEMLAB_PCS_SLOTS / 2];
+	unsigned int n = pool->pcp_batch[order] - 1;
+	struct memlab_pcs *pcs;
+	long got;
+
+	got = memlab_pool_take(pool, order, extra, &n);
+	if (!n)
+		return got;
+	preempt_disable();
+	pcs = &this_cpu_ptr(pool->pcp)->blocks[order];
+	if (memlab_pcs_push(pcs, extra, n, pool->pcp_high[order]))
+		n = 0;
+	preempt_enable();
+	/* Interrupts filled the cache meanwhile: the rest go back. */
+	if (n)
+		memlab_pcp_return(pool, order, extra, n);
+	return got;
+}
+
+/* memlab_pool_take() of one block */
+static noinline long memlab_pool_take1(struct memlab_pool *pool, unsigned int order)
+{
+	unsigned int none = 0;
+
+	return memlab_pool_take(pool, order, NULL, &none);
+}
+
+/* Allocate a block of a cached order: from this CPU's cache, or refill it. */
+static __always_inline long memlab_pcp_alloc(struct memlab_pool *pool, unsigned int order)
+{
+	unsigned long idx;
+	bool hit;
+
+	preempt_disable();
+	hit = memlab_pcs_pop1(&this_cpu_ptr(pool->pcp)->blocks[order], &idx);
+	if (likely(hit))
+		this_cpu_inc(pool->pcp->alloc_hits[order]);
+	preempt_enable();
+	if (unlikely(!hit))
+		return memlab_pcp_refill(pool, order);
+	WRITE_ONCE(pool->meta[idx].state, MEMLAB_PG_USED);
+	return idx;
+}
+
+/*
+ * This CPU's cache of @order is full: a batch goes back to the buddy
+ * allocator, and the CACHED block at @idx too if it still does not fit.
+ */
+static noinline void memlab_pcp_spill(struct memlab_pool *pool, u32 idx, unsigned int order)
+{
+	unsigned long spill[MEMLAB_PCS_SLOTS / 2 + 1];
+	struct memlab_pcs *pcs;
+	unsigned int n;
+
+	preempt_disable();
+	pcs = &this_cpu_ptr(pool->pcp)->blocks[order];
+	n = memlab_pcs_pop(pcs, spill, pool->pcp_batch[order]);
+	if (!memlab_pcs_push1(pcs, idx, pool->pcp_high[order]))
+		spill[n++] = idx;
+	preempt_enable();
+	memlab_pcp_return(pool, order, spill, n);
+}
+
+/*
+ * Free the used block of @order at @idx into this CPU's cache, if it is
+ * one: its head turns from USED to CACHED in one exchange, so a double
+ * free, even on two CPUs at once, finds it CACHED and takes the checking
+ * slow path. Return false when it is no such block.
+ */
+static __always_inline bool memlab_pcp_free(struct memlab_pool *pool, u32 idx,
+					    unsigned int order)
+{
+	u16 used = memlab_buddy_tag(order, MEMLAB_PG_USED);
+	bool pushed;
+
+	if (cmpxchg_relaxed(&pool->meta[idx].tag, used,
+			    memlab_buddy_tag(order, MEMLAB_PG_CACHED)) != used)
+		return false;
+	preempt_disable();
+	pushed = memlab_pcs_push1(&this_cpu_ptr(pool->pcp)->blocks[order], idx,
+				  pool->pcp_high[order]);
+	this_cpu_inc(pool->pcp->free_hits[order]);
+	preempt_enable();
+	if (unlikely(!pushed))
+		memlab_pcp_spill(pool, idx, order);
+	return true;
+}
+
+/**
+ * memlab_pool_snapshot() - the buddy allocator's state, as users see it
+ * @pool: the pool
+ * @copy: filled in
+ *
+ * The per-CPU caches are drained first, and the allocation and free
+ * counts are those of the pool's users: the caches' hits in, the blocks
+ * moved between the caches and the buddy lists out.
+ *
+ * Context: Any context.
+ */
+void memlab_pool_snapshot(struct memlab_pool *pool, struct memlab_buddy *copy)
+{
+	u64 allocs[MEMLAB_PCP_ORDERS] = { }, frees[MEMLAB_PCP_ORDERS] = { };
+	unsigned long flags;
+	unsigned int o;
+	int cpu;
+
+	memlab_pool_drain(pool);
+	for_each_possible_cpu(cpu) {
+		struct memlab_pcp *pcp = per_cpu_ptr(pool->pcp, cpu);
+
+		for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
+			allocs[o] += READ_ONCE(pcp->alloc_hits[o]);
+			frees[o] += READ_ONCE(pcp->free_hits[o]);
+		}
+	}
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	*copy = pool->buddy;
+	for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
+		copy->stats[o].allocs += allocs[o] - pool->pcp_refilled[o];
+		copy->stats[o].frees += frees[o] - pool->pcp_drained[o];
+	}
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 
 /*
@@ -170,6 +419,12 @@ static int memlab_pool_setup(struct memlab_pool *pool, u32 stride, unsigned int 
 	for (i = 0; i < pool->nr_chunks; i++)
 		memlab_buddy_add_range(&pool->buddy, pool->chunks[i].first,
 				       pool->chunks[i].nr_pages);
+	pool->pcp = alloc_percpu(struct memlab_pcp);
+	if (!pool->pcp) {
+		ret = -ENOMEM;
+		goto err_meta;
+	}
+	memlab_pcp_size(pool);
 	sort(pool->chunks, pool->nr_chunks, sizeof(*pool->chunks), memlab_chunk_cmp, NULL);
 
 	mutex_lock(&memlab_pools_lock);
@@ -186,6 +441,8 @@ static int memlab_pool_setup(struct memlab_pool *pool, u32 stride, unsigned int 
 	return 0;
 
 err_meta:
+	free_percpu(pool->pcp);
+	pool->pcp = NULL;
 	kvfree(pool->meta);
 	kvfree(pool->owner);
 	kvfree(pool->slabs);
@@ -207,6 +464,7 @@ static void memlab_pool_free(struct memlab_pool *pool)
 		else if (pool->memremapped && c->vaddr)
 			memunmap(c->vaddr);
 	}
+	free_percpu(pool->pcp);
 	kvfree(pool->meta);
 	kvfree(pool->owner);
 	kvfree(pool->slabs);
@@ -395,6 +653,7 @@ int memlab_pool_destroy(struct memlab_pool *pool)
 	}
 	/* Empty slabs of the size classes do not keep a pool alive. */
 	memlab_kmalloc_release(pool, false);
+	memlab_pool_drain(pool);
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	used = b->managed_pages - b->free_pages;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
@@ -457,13 +716,13 @@ void memlab_pool_report_used(struct memlab_pool *pool)
  */
 void *memlab_alloc_pages(struct memlab_pool *pool, unsigned int order, gfp_t gfp)
 {
-	unsigned long flags;
 	void *addr;
 	long idx;
 
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	idx = memlab_buddy_alloc(&pool->buddy, order);
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	if (order < MEMLAB_PCP_ORDERS && pool->pcp_high[order])
+		idx = memlab_pcp_alloc(pool, order);
+	else
+		idx = memlab_pool_take1(pool, order);
 	if (idx < 0) {
 		if (!(gfp & __GFP_NOWARN))
 			pr_debug("pool %s: no free order-%u block\n", pool->name, order);
@@ -498,6 +757,11 @@ int memlab_free_pages(struct memlab_pool *pool, void *addr, unsigned int order)
 	size_t off;
 	int ret;
 
+	if (likely(c && order < MEMLAB_PCP_ORDERS && pool->pcp_high[order] &&
+		   PAGE_ALIGNED(addr)) &&
+	    memlab_pcp_free(pool, c->first + ((addr - c->vaddr) >> PAGE_SHIFT), order))
+		return 0;
+	/* Not a cached order, or something to check and refuse. */
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (!c) {
 		memlab_buddy_note_outside(&pool->buddy);
@@ -605,6 +869,7 @@ void memlab_pool_get_info(struct memlab_pool *pool, struct memlab_pool_info *inf
 
 	memset(info, 0, sizeof(*info));
 	info->name = pool->name;
+	memlab_pool_drain(pool);
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	info->total_pages = b->managed_pages;
 	info->free_pages = b->free_pages;
@@ -639,6 +904,7 @@ unsigned int memlab_pool_check(struct memlab_pool *pool)
 	unsigned long flags;
 	unsigned int errors;
 
+	memlab_pool_drain(pool);
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	errors = memlab_buddy_check(&pool->buddy, memlab_check_log, pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);

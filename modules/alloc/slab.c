@@ -8,14 +8,16 @@
  * the cache's lock, gives each CPU an array of free objects as a fast path,
  * and puts kmalloc-style size classes on top.
  *
- * The per-CPU array is used with interrupts off, so an interrupt or a
- * migration cannot see it half-updated; it is refilled and drained in
- * batches under the cache lock. Only raw spinlocks are taken and nothing
- * is allocated from the kernel on these paths, so they work in hard
- * interrupt context. Debug caches skip the array, so that every allocation
- * and free passes the checks. Slab descriptors (one slot per pool page,
- * used by the page a slab starts at) and the page-to-slab map live outside
- * the pool, like the buddy's descriptors.
+ * Each CPU's array of free objects is a lockless per-CPU stack
+ * (pcpu_stack.h): allocation and free change it with one compare-and-
+ * exchange, with preemption off and interrupts on, and any CPU can empty
+ * it. It is refilled and drained in batches under the cache lock. Only raw
+ * spinlocks are taken and nothing is allocated from the kernel on these
+ * paths, so they work in hard interrupt context. Debug caches skip the
+ * array, so that every allocation and free passes the checks. Slab
+ * descriptors (one slot per pool page, used by the page a slab starts at)
+ * and the page-to-slab map live outside the pool, like the buddy's
+ * descriptors.
  *
  * Lock order: cache->lock, then pool->lock. A new slab's pages are taken
  * with no lock held.
@@ -31,20 +33,20 @@
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/smp.h>
+#include <linux/cpumask.h>
 #include <linux/string.h>
 
 #include <memlab/alloc.h>
 
 #include "internal.h"
+#include "pcpu_stack.h"
 
-#define MEMLAB_CPU_OBJS		32
-#define MEMLAB_CPU_BATCH	16
+#define MEMLAB_CPU_OBJS		MEMLAB_PCS_SLOTS
+#define MEMLAB_CPU_BATCH	(MEMLAB_CPU_OBJS / 2)
 #define MEMLAB_MIN_EMPTY	1	/* empty slabs a cache keeps */
 
 struct memlab_cpu_cache {
-	unsigned int avail;
-	void *objs[MEMLAB_CPU_OBJS];
+	struct memlab_pcs objs;
 };
 
 static_assert((int)MEMLAB_CACHE_ERR_NR == (int)MEMLAB_SLAB_ERR_NR);
@@ -224,6 +226,80 @@ static void memlab_cache_put(struct memlab_cache *cache, void **objs, unsigned i
 		memlab_slab_free(cache, slab);
 }
 
+/* Take objects from this CPU's array into @objs; preemption is disabled. */
+static unsigned int memlab_cpu_pop(struct memlab_cache *cache, void **objs, unsigned int n)
+{
+	return memlab_pcs_pop(&this_cpu_ptr(cache->cpu)->objs, (unsigned long *)objs, n);
+}
+
+/* Take at least @min and at most @max objects into @objs, or none. */
+static unsigned int memlab_cache_take_min(struct memlab_cache *cache, void **objs,
+					  unsigned int min, unsigned int max,
+					  unsigned long caller)
+{
+	unsigned int n = 0, got;
+
+	while (n < min) {
+		got = memlab_cache_take(cache, objs + n, max - n, caller);
+		if (!got) {
+			if (n)
+				memlab_cache_put(cache, objs, n, caller);
+			return 0;
+		}
+		n += got;
+	}
+	return n;
+}
+
+/*
+ * Take @want objects into @objs, or none; for fewer than a batch, take a
+ * batch and keep the rest in this CPU's array. Return @want or 0.
+ */
+static noinline unsigned int memlab_cache_refill(struct memlab_cache *cache, void **objs,
+						 unsigned int want, unsigned long caller)
+{
+	void *batch[MEMLAB_CPU_BATCH];
+	unsigned int n, keep;
+
+	if (want >= MEMLAB_CPU_BATCH)
+		return memlab_cache_take_min(cache, objs, want, want, caller);
+	n = memlab_cache_take_min(cache, batch, want, MEMLAB_CPU_BATCH, caller);
+	if (!n)
+		return 0;
+	memcpy(objs, batch + n - want, want * sizeof(void *));
+	keep = n - want;
+	preempt_disable();
+	if (keep && memlab_pcs_push(&this_cpu_ptr(cache->cpu)->objs, (unsigned long *)batch,
+				    keep, MEMLAB_CPU_OBJS))
+		keep = 0;
+	preempt_enable();
+	/* Interrupts filled the array meanwhile: the rest go back. */
+	if (keep)
+		memlab_cache_put(cache, batch, keep, caller);
+	return want;
+}
+
+static __always_inline void *__memlab_cache_alloc(struct memlab_cache *cache, gfp_t gfp,
+						  unsigned long caller)
+{
+	void *obj;
+	bool hit;
+
+	if (cache->geom.flags & MEMLAB_SLAB_DEBUG) {
+		if (!memlab_cache_take(cache, &obj, 1, caller))
+			return NULL;
+	} else {
+		preempt_disable();
+		hit = memlab_pcs_pop1(&this_cpu_ptr(cache->cpu)->objs, (unsigned long *)&obj);
+		preempt_enable();
+		if (!hit && !memlab_cache_refill(cache, &obj, 1, caller))
+			return NULL;
+	}
+	if (gfp & __GFP_ZERO)
+		memset(obj, 0, cache->geom.object_size);
+	return obj;
+}
+
 /**
  * memlab_cache_alloc() - allocate an object
  * @cache: the cache
@@ -234,44 +310,118 @@ static void memlab_cache_put(struct memlab_cache *cache, void **objs, unsigned i
  */
 void *memlab_cache_alloc(struct memlab_cache *cache, gfp_t gfp)
 {
-	unsigned long caller = _RET_IP_, flags;
-	void *batch[MEMLAB_CPU_BATCH];
-	struct memlab_cpu_cache *c;
-	unsigned int n;
-	void *obj;
-
-	if (cache->geom.flags & MEMLAB_SLAB_DEBUG) {
-		if (!memlab_cache_take(cache, &obj, 1, caller))
-			return NULL;
-		goto out;
-	}
-	local_irq_save(flags);
-	c = this_cpu_ptr(cache->cpu);
-	if (c->avail) {
-		obj = c->objs[--c->avail];
-		local_irq_restore(flags);
-		goto out;
-	}
-	local_irq_restore(flags);
-
-	/* Refill: one object for the caller, the rest for this CPU's array. */
-	n = memlab_cache_take(cache, batch, MEMLAB_CPU_BATCH, caller);
-	if (!n)
-		return NULL;
-	obj = batch[--n];
-	local_irq_save(flags);
-	c = this_cpu_ptr(cache->cpu);	/* we may be on another CPU now */
-	while (n && c->avail < MEMLAB_CPU_OBJS)
-		c->objs[c->avail++] = batch[--n];
-	local_irq_restore(flags);
-	if (n)
-		memlab_cache_put(cache, batch, n, caller);
-out:
-	if (gfp & __GFP_ZERO)
-		memset(obj, 0, cache->geom.object_size);
-	return obj;
+	return __memlab_cache_alloc(cache, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(memlab_cache_alloc);
+
+/**
+ * memlab_cache_alloc_bulk() - allocate several objects at once
+ * @cache: the cache
+ * @gfp: as for memlab_cache_alloc()
+ * @n: how many
+ * @objs: filled with @n objects
+ *
+ * Like kmem_cache_alloc_bulk(): all or nothing, and cheaper per object
+ * than @n calls of memlab_cache_alloc(), since this CPU's array is changed
+ * once for the lot.
+ *
+ * Context: Any context.
+ * Return: @n, or 0 when not all could be allocated (none are then).
+ */
+unsigned int memlab_cache_alloc_bulk(struct memlab_cache *cache, gfp_t gfp, unsigned int n,
+				     void **objs)
+{
+	unsigned long caller = _RET_IP_;
+	unsigned int got = 0, i;
+
+	if (!n)
+		return 0;
+	if (cache->geom.flags & MEMLAB_SLAB_DEBUG) {
+		/* Every object through the checks, none kept per CPU. */
+		if (!memlab_cache_take_min(cache, objs, n, n, caller))
+			return 0;
+	} else {
+		preempt_disable();
+		got = memlab_cpu_pop(cache, objs, n);
+		preempt_enable();
+		if (got < n && !memlab_cache_refill(cache, objs + got, n - got, caller)) {
+			if (got)
+				memlab_cache_put(cache, objs, got, caller);
+			return 0;
+		}
+	}
+	if (gfp & __GFP_ZERO)
+		for (i = 0; i < n; i++)
+			memset(objs[i], 0, cache->geom.object_size);
+	return n;
+}
+EXPORT_SYMBOL_GPL(memlab_cache_alloc_bulk);
+
+/*
+ * Whether @obj is an object of @cache's slab @slab that the per-CPU array
+ * may take; anything else takes the checking slow path.
+ */
+static bool memlab_cache_fast_ok(struct memlab_cache *cache, struct memlab_slab *slab,
+				 const void *obj)
+{
+	return !(cache->geom.flags & MEMLAB_SLAB_DEBUG) && slab && slab->cache == cache &&
+	       memlab_slab_object_index(&cache->geom, &slab->core, obj) >= 0;
+}
+
+/* This CPU's array is full: spill a batch back to the slabs, and @obj too if need be. */
+static noinline void memlab_cache_spill(struct memlab_cache *cache, void *obj,
+					unsigned long caller)
+{
+	void *spill[MEMLAB_CPU_BATCH + 1];
+	struct memlab_pcs *pcs;
+	unsigned int n;
+
+	preempt_disable();
+	pcs = &this_cpu_ptr(cache->cpu)->objs;
+	n = memlab_pcs_pop(pcs, (unsigned long *)spill, MEMLAB_CPU_BATCH);
+	if (!memlab_pcs_push1(pcs, (unsigned long)obj, MEMLAB_CPU_OBJS))
+		spill[n++] = obj;
+	preempt_enable();
+	memlab_cache_put(cache, spill, n, caller);
+}
+
+static noinline void memlab_cache_double_free(struct memlab_cache *cache, void *obj,
+					      unsigned long caller)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&cache->lock, flags);
+	cache->checker.errors[MEMLAB_SLAB_ERR_DOUBLE_FREE]++;
+	raw_spin_unlock_irqrestore(&cache->lock, flags);
+	pr_err_ratelimited("cache %s: double free of %p from %pS\n", cache->name, obj,
+			   (void *)caller);
+}
+
+/* Put @obj of @slab (from memlab_slab_of()) on this CPU's array. */
+static __always_inline void __memlab_cache_free(struct memlab_cache *cache,
+						struct memlab_slab *slab, void *obj,
+						unsigned long caller)
+{
+	struct memlab_pcs *pcs;
+	bool pushed;
+
+	if (!memlab_cache_fast_ok(cache, slab, obj)) {
+		/* The slow path checks, counts and refuses what is wrong. */
+		memlab_cache_put(cache, &obj, 1, caller);
+		return;
+	}
+	preempt_disable();
+	pcs = &this_cpu_ptr(cache->cpu)->objs;
+	if (unlikely(memlab_pcs_is_top(pcs, (unsigned long)obj))) {
+		preempt_enable();
+		memlab_cache_double_free(cache, obj, caller);
+		return;
+	}
+	pushed = memlab_pcs_push1(pcs, (unsigned long)obj, MEMLAB_CPU_OBJS);
+	preempt_enable();
+	if (unlikely(!pushed))
+		memlab_cache_spill(cache, obj, caller);
+}
 
 /**
  * memlab_cache_free() - free an object
@@ -286,58 +436,63 @@ EXPORT_SYMBOL_GPL(memlab_cache_alloc);
  */
 void memlab_cache_free(struct memlab_cache *cache, void *obj)
 {
-	unsigned long caller = _RET_IP_, flags;
-	struct memlab_slab *slab;
-	struct memlab_cpu_cache *c;
-	void *spill[MEMLAB_CPU_BATCH];
-	unsigned int n = 0;
-
-	if (!obj)
-		return;
-	slab = memlab_slab_of(cache->pool, obj);
-	if (cache->geom.flags & MEMLAB_SLAB_DEBUG || !slab || slab->cache != cache ||
-	    memlab_slab_object_index(&cache->geom, &slab->core, obj) < 0) {
-		/* The slow path checks, counts and refuses what is wrong. */
-		memlab_cache_put(cache, &obj, 1, caller);
-		return;
-	}
-	local_irq_save(flags);
-	c = this_cpu_ptr(cache->cpu);
-	if (c->avail && c->objs[c->avail - 1] == obj) {
-		local_irq_restore(flags);
-		raw_spin_lock_irqsave(&cache->lock, flags);
-		cache->checker.errors[MEMLAB_SLAB_ERR_DOUBLE_FREE]++;
-		raw_spin_unlock_irqrestore(&cache->lock, flags);
-		pr_err_ratelimited("cache %s: double free of %p from %pS\n", cache->name, obj,
-				   (void *)caller);
-		return;
-	}
-	if (c->avail == MEMLAB_CPU_OBJS) {
-		/* Full: spill the oldest half back to the slabs. */
-		n = MEMLAB_CPU_BATCH;
-		memcpy(spill, c->objs, n * sizeof(void *));
-		memmove(c->objs, c->objs + n, (c->avail - n) * sizeof(void *));
-		c->avail -= n;
-	}
-	c->objs[c->avail++] = obj;
-	local_irq_restore(flags);
-	if (n)
-		memlab_cache_put(cache, spill, n, caller);
+	if (obj)
+		__memlab_cache_free(cache, memlab_slab_of(cache->pool, obj), obj, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(memlab_cache_free);
 
-/*
- * Runs on each CPU in hard interrupt context (IPI), where no fast path of
- * this CPU can be half-way: give its cached objects back to the slabs.
+/**
+ * memlab_cache_free_bulk() - free several objects at once
+ * @cache: the cache they came from
+ * @n: how many
+ * @objs: the objects; NULL entries are ignored
+ *
+ * Like kmem_cache_free_bulk(), and checked as memlab_cache_free() checks
+ * each object.
+ *
+ * Context: Any context.
  */
-static void memlab_cpu_flush(void *arg)
+void memlab_cache_free_bulk(struct memlab_cache *cache, unsigned int n, void **objs)
 {
-	struct memlab_cache *cache = arg;
-	struct memlab_cpu_cache *c = this_cpu_ptr(cache->cpu);
+	unsigned long caller = _RET_IP_;
+	unsigned int i;
+	bool done;
 
-	if (c->avail)
-		memlab_cache_put(cache, c->objs, c->avail, _RET_IP_);
-	c->avail = 0;
+	for (i = 0; i < n; i++) {
+		struct memlab_slab *slab = objs[i] ? memlab_slab_of(cache->pool, objs[i]) : NULL;
+
+		if (!memlab_cache_fast_ok(cache, slab, objs[i]))
+			break;
+	}
+	if (i < n || n > MEMLAB_CPU_OBJS) {
+		/* Something to check or refuse, or too many for the array. */
+		for (i = 0; i < n; i++)
+			if (objs[i])
+				memlab_cache_put(cache, &objs[i], 1, caller);
+		return;
+	}
+	preempt_disable();
+	done = memlab_pcs_push(&this_cpu_ptr(cache->cpu)->objs, (unsigned long *)objs, n,
+			       MEMLAB_CPU_OBJS);
+	preempt_enable();
+	if (!done)
+		memlab_cache_put(cache, objs, n, caller);
+}
+EXPORT_SYMBOL_GPL(memlab_cache_free_bulk);
+
+/* Give every CPU's cached objects back to the slabs, from any CPU. */
+static void memlab_cache_flush_cpus(struct memlab_cache *cache)
+{
+	void *objs[MEMLAB_CPU_OBJS];
+	unsigned int n;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		n = memlab_pcs_take_all(&per_cpu_ptr(cache->cpu, cpu)->objs,
+					(unsigned long *)objs);
+		if (n)
+			memlab_cache_put(cache, objs, n, _RET_IP_);
+	}
 }
 
 /**
@@ -346,7 +501,7 @@ static void memlab_cpu_flush(void *arg)
  *
  * Every CPU's cached objects go back to their slabs first.
  *
- * Context: Process context with interrupts enabled.
+ * Context: Any context.
  * Return: the number of pages given back.
  */
 unsigned long memlab_cache_shrink(struct memlab_cache *cache)
@@ -355,7 +510,7 @@ unsigned long memlab_cache_shrink(struct memlab_cache *cache)
 	unsigned long flags, pages = 0;
 	LIST_HEAD(release);
 
-	on_each_cpu(memlab_cpu_flush, cache, 1);
+	memlab_cache_flush_cpus(cache);
 	raw_spin_lock_irqsave(&cache->lock, flags);
 	list_splice_init(&cache->lists[SLAB_EMPTY], &release);
 	cache->nr_slabs[SLAB_EMPTY] = 0;
@@ -504,7 +659,7 @@ void memlab_cache_get_info(struct memlab_cache *cache, struct memlab_cache_info 
 	info->freeptr_offset = cache->geom.offset;
 	info->flags = cache->geom.flags;
 	for_each_possible_cpu(cpu)
-		info->cpu_cached += READ_ONCE(per_cpu_ptr(cache->cpu, cpu)->avail);
+		info->cpu_cached += memlab_pcs_count(&per_cpu_ptr(cache->cpu, cpu)->objs);
 	raw_spin_lock_irqsave(&cache->lock, flags);
 	info->inuse = cache->inuse;
 	info->slabs_full = cache->nr_slabs[SLAB_FULL];
@@ -579,14 +734,20 @@ int memlab_cache_validate(struct memlab_cache *cache)
 }
 EXPORT_SYMBOL_GPL(memlab_cache_validate);
 
+/* Size class of requests of 1 to 192 bytes, by (size - 1) / 8, as the kernel's. */
+static const u8 memlab_kmalloc_small[24] = {
+	0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6,
+};
+
+/* The size class for @size bytes (not 0), or MEMLAB_KMALLOC_CLASSES. */
 static unsigned int memlab_kmalloc_index(size_t size)
 {
-	unsigned int i;
-
-	for (i = 0; i < MEMLAB_KMALLOC_CLASSES; i++)
-		if (size <= memlab_kmalloc_sizes[i])
-			return i;
-	return MEMLAB_KMALLOC_CLASSES;
+	if (size <= 192)
+		return memlab_kmalloc_small[(size - 1) / 8];
+	if (size > memlab_kmalloc_sizes[MEMLAB_KMALLOC_CLASSES - 1])
+		return MEMLAB_KMALLOC_CLASSES;
+	/* 256, 512, ...: powers of two from class 7 on */
+	return fls(size - 1) - 1;
 }
 
 /**
@@ -608,7 +769,7 @@ void *memlab_kmalloc(struct memlab_pool *pool, size_t size, gfp_t gfp)
 		return ZERO_SIZE_PTR;
 	i = memlab_kmalloc_index(size);
 	if (i < MEMLAB_KMALLOC_CLASSES && pool->kmalloc[i])
-		return memlab_cache_alloc(pool->kmalloc[i], gfp);
+		return __memlab_cache_alloc(pool->kmalloc[i], gfp, _RET_IP_);
 	order = get_order(size);
 	p = memlab_alloc_pages(pool, order, gfp | __GFP_NOWARN);
 	if (p)
@@ -658,7 +819,7 @@ void memlab_kfree(struct memlab_pool *pool, const void *p)
 		return;
 	if (memlab_kmalloc_owner(pool, p, &slab, &idx, &order)) {
 		if (slab) {
-			memlab_cache_free(slab->cache, (void *)p);
+			__memlab_cache_free(slab->cache, slab, (void *)p, _RET_IP_);
 		} else {
 			WRITE_ONCE(pool->owner[idx], 0);
 			memlab_free_pages(pool, (void *)p, order);

@@ -47,6 +47,8 @@ struct stats {
 	long max_order, largest_order;
 	unsigned long largest_bytes;
 	unsigned long misuse;
+	unsigned int pcp_high[4], pcp_batch[4];
+	int pcp_lines;
 	unsigned long nr_free[MAX_ORDERS];
 	int rows;
 	int bad_index;
@@ -122,8 +124,17 @@ static int parse_stats(char *text, struct stats *st)
 			if (sscanf(line, "chunk %*u %63s %63s", v1, v2) != 2 || strncmp(v1, "0x", 2))
 				return -1;
 			st->chunk_bytes += strtoul(v2, NULL, 0);
-		} else if (!strncmp(key, "misuse_", 7))
+		} else if (!strncmp(key, "misuse_", 7)) {
 			st->misuse += strtoul(v1, NULL, 0);
+		} else if (!strcmp(key, "percpu_high") || !strcmp(key, "percpu_batch")) {
+			unsigned int *v = key[7] == 'h' ? st->pcp_high : st->pcp_batch;
+
+			if (sscanf(line, "%*s %u %u %u %u", &v[0], &v[1], &v[2], &v[3]) != 4) {
+				tap_diag("stats: bad line '%s'", line);
+				return -1;
+			}
+			st->pcp_lines++;
+		}
 		else if (strcmp(key, "pool")) {
 			tap_diag("stats: unknown key '%s'", key);
 			return -1;
@@ -184,6 +195,11 @@ int main(int argc, char **argv)
 	       "metadata %lu bytes is at most 2%% of the pool", st.metadata_bytes);
 	tap_ok(!st.bad_index, "extfrag indices print as vmstat's %%d.%%03d");
 	tap_ok(st.misuse == 0, "no misuse counted");
+	ok = st.pcp_lines == 2;
+	for (o = 0; o < 4 && ok; o++)
+		ok = st.pcp_high[o] <= 32 && st.pcp_batch[o] * 2 == st.pcp_high[o] &&
+		     (!o || st.pcp_high[o] <= st.pcp_high[o - 1]);
+	tap_ok(ok, "percpu_high and percpu_batch: 4 orders, high <= 32, batch = high / 2");
 
 	/* map: '#' header lines, then "<offset> <cells>" lines of <= 80 columns */
 	if (sscanf(map, "# pool %*s %lu pages, one character = %lu", &pages, &span) != 2)
