@@ -34,7 +34,9 @@ shell)
 		# zeroes only on __GFP_ZERO, so the kernel's allocators are measured
 		# without it too.
 		: "${MEMLAB_QEMU_TIMEOUT:=3600}"
-		extra="init_on_alloc=0"
+		# MEMLAB_BENCH_ARGS adds kernel parameters, such as
+		# "memlab_bench.ops=100000 memlab_bench.runs=3" for a quick run.
+		extra="init_on_alloc=0 ${MEMLAB_BENCH_ARGS:-}"
 		# A 128 MiB pool, so a 64 MiB /dev/memlab buffer fits beside the
 		# shared one.
 		export MEMLAB_POOL_SIZE=0x8000000

@@ -7,12 +7,15 @@
  * Workloads, each timed as ns per operation:
  *   order N   an allocation of 2^N pages and its free, N = 0..9
  *   mix F%    with F% of the carve-out held in random blocks of order 0-3,
- *             free a random held block and allocate a random new one
+ *             free a random held block and allocate a random new one (the
+ *             random choices are drawn before the timed loop)
  * Then the slab layer against SLUB in the same boot, ns per object:
  *   cacheN     allocate one N-byte object and free it (memlab_cache_* and
  *              kmem_cache_*), N = 64, 256
- *   cacheNx16  allocate 16, then free the 16
- *   kmallocN   memlab_kmalloc()/memlab_kfree() against kmalloc()/kfree()
+ *   cacheNx16  allocate 16 and free the 16 with the bulk calls
+ *              (memlab_cache_alloc_bulk(), kmem_cache_alloc_bulk(), ...)
+ *   kmallocN   memlab_kmalloc()/memlab_kfree() against kmalloc()/kfree();
+ *              kmallocNx16 allocates 16 one by one, then frees them
  *   debugN     debug caches: memlab's debug mode against a SLUB cache
  *              with SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER
  * Each figure is the median of `runs` runs of `ops` operations; the tables
@@ -30,6 +33,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/err.h>
+#include <linux/vmalloc.h>
 
 #include <memlab/alloc.h>
 
@@ -108,6 +112,15 @@ static u64 bench_pairs(struct bench *b, unsigned int order)
 	return div_u64(t1 - t0, ops);
 }
 
+/* One step of the random mix: which held block to free, which order to take. */
+struct mix_step {
+	u32 pick;
+	u32 order;
+};
+
+/* The mix's random steps, drawn before each run so the timing excludes them. */
+static struct mix_step *mix_steps;
+
 /*
  * One run of the random mix at @fill percent: ns per free+alloc, or 0 when
  * the fill could not be reached. The same seed gives every allocator the
@@ -133,10 +146,13 @@ static u64 bench_mix(struct bench *b, struct held *held, unsigned int fill, u32 
 		held[nheld++].order = order;
 		pages += BIT(order);
 	}
+	for (i = 0; i < ops; i++) {
+		mix_steps[i].pick = prandom_u32_state(&rnd);
+		mix_steps[i].order = prandom_u32_state(&rnd) % (MIX_MAX_ORDER + 1);
+	}
 	t0 = ktime_get_ns();
 	for (i = 0; i < ops; i++) {
-		unsigned int k = prandom_u32_state(&rnd) % nheld;
-		unsigned int order = prandom_u32_state(&rnd) % (MIX_MAX_ORDER + 1);
+		unsigned int k = mix_steps[i].pick % nheld, order = mix_steps[i].order;
 		void *p;
 
 		bench_free(b, held[k].addr, held[k].order);
@@ -239,24 +255,57 @@ static void s_free(struct sbench *b, void *p)
 		kmem_cache_free(b->kc, p);
 }
 
+/* Allocate @n objects at once: the bulk calls, or one at a time for kmalloc. */
+static bool s_alloc_batch(struct sbench *b, void **objs, unsigned int n)
+{
+	unsigned int j;
+
+	if (b->kind != S_KMALLOC)
+		return b->memlab ? memlab_cache_alloc_bulk(b->mc, GFP_KERNEL, n, objs) == n :
+				   kmem_cache_alloc_bulk(b->kc, GFP_KERNEL, n, objs) == n;
+	for (j = 0; j < n; j++) {
+		objs[j] = s_alloc(b);
+		if (!objs[j]) {
+			while (j--)
+				s_free(b, objs[j]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void s_free_batch(struct sbench *b, void **objs, unsigned int n)
+{
+	unsigned int j;
+
+	if (b->kind == S_KMALLOC) {
+		for (j = 0; j < n; j++)
+			s_free(b, objs[j]);
+	} else if (b->memlab) {
+		memlab_cache_free_bulk(b->mc, n, objs);
+	} else {
+		kmem_cache_free_bulk(b->kc, n, objs);
+	}
+}
+
 /* One run: ns per object, allocating @batch at a time; 0 on failure. */
 static u64 s_run(struct sbench *b, unsigned int batch)
 {
 	void *objs[16];
-	unsigned int i, j;
+	unsigned int i;
 	u64 t0 = ktime_get_ns();
 
 	for (i = 0; i < ops; i += batch) {
-		for (j = 0; j < batch; j++) {
-			objs[j] = s_alloc(b);
-			if (!objs[j]) {
-				while (j--)
-					s_free(b, objs[j]);
+		if (batch == 1) {
+			objs[0] = s_alloc(b);
+			if (!objs[0])
 				return 0;
-			}
+			s_free(b, objs[0]);
+			continue;
 		}
-		for (j = 0; j < batch; j++)
-			s_free(b, objs[j]);
+		if (!s_alloc_batch(b, objs, batch))
+			return 0;
+		s_free_batch(b, objs, batch);
 	}
 	return div_u64(ktime_get_ns() - t0, ops);
 }
@@ -355,8 +404,9 @@ static int __init memlab_bench_init(void)
 	if (runs < 1 || runs > RUNS_MAX || !ops)
 		return -EINVAL;
 	held = kcalloc(BENCH_PAGES, sizeof(*held), GFP_KERNEL);
+	mix_steps = vmalloc(array_size(ops, sizeof(*mix_steps)));
 	carve = alloc_pages(GFP_KERNEL | __GFP_NOWARN, BENCH_ORDER);
-	if (!held || !carve) {
+	if (!held || !mix_steps || !carve) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -421,6 +471,7 @@ out:
 	if (carve)
 		__free_pages(carve, BENCH_ORDER);
 	kfree(held);
+	vfree(mix_steps);
 	return ret;
 }
 module_init(memlab_bench_init);
