@@ -72,6 +72,19 @@ struct memlab_slab {
 
 struct memlab_pcp;
 
+/*
+ * Blocks of one order moved between the per-CPU caches and the buddy
+ * lists. With the caches' stack words they give the users' allocations
+ * and frees without counting on the fast paths (memlab_pool_snapshot()).
+ */
+struct memlab_pcp_moves {
+	u64 taken;		/* allocated from the buddy lists for a cache */
+	u64 given;		/* freed to the buddy lists from a cache or a refill */
+	u64 pushed;		/* of @taken, pushed onto a stack */
+	u64 popped;		/* of @given, popped off a stack */
+	u64 ops;		/* stack changes that were not users' */
+};
+
 struct memlab_pool {
 	char name[32];
 	struct list_head node;		/* on memlab_pools, under memlab_pools_lock */
@@ -83,14 +96,12 @@ struct memlab_pool {
 	struct memlab_buddy_page *meta;
 	/*
 	 * Per-CPU caches of low-order blocks in front of @buddy; an order
-	 * whose @pcp_high is 0 has none. The counters of blocks moved between
-	 * the caches and @buddy are under @lock.
+	 * whose @pcp_high is 0 has none. @pcp_moves is under @lock.
 	 */
 	struct memlab_pcp __percpu *pcp;
 	unsigned int pcp_high[MEMLAB_PCP_ORDERS];
 	unsigned int pcp_batch[MEMLAB_PCP_ORDERS];
-	u64 pcp_refilled[MEMLAB_PCP_ORDERS];
-	u64 pcp_drained[MEMLAB_PCP_ORDERS];
+	struct memlab_pcp_moves pcp_moves[MEMLAB_PCP_ORDERS];
 	unsigned int nr_chunks;
 	struct memlab_chunk *chunks;	/* sorted by vaddr */
 	struct dentry *debugfs;

@@ -34,15 +34,9 @@
 #include "internal.h"
 #include "pcpu_stack.h"
 
-/*
- * A CPU's cache of free blocks of each order below MEMLAB_PCP_ORDERS, as
- * block indices, with the allocations and frees it served. Counted with
- * this_cpu_inc(), which is safe against interrupts.
- */
+/* A CPU's cache of free blocks of each order below MEMLAB_PCP_ORDERS, as block indices. */
 struct memlab_pcp {
 	struct memlab_pcs blocks[MEMLAB_PCP_ORDERS];
-	u64 alloc_hits[MEMLAB_PCP_ORDERS];
-	u64 free_hits[MEMLAB_PCP_ORDERS];
 };
 
 /* Every pool, for name lookups and debugfs. */
@@ -148,12 +142,16 @@ static void memlab_pcp_size(struct memlab_pool *pool)
 }
 
 /*
- * Give cached blocks of @order back to the buddy allocator. Each is
- * CACHED and owned by the caller.
+ * Give blocks of @order back to the buddy allocator: @n blocks, each
+ * CACHED and owned by the caller, the first @popped of which one stack
+ * operation took off a stack. The others come from a refill that did not
+ * fit, except that a spill may add the block whose free caused it.
  */
 static void memlab_pcp_return(struct memlab_pool *pool, unsigned int order,
-			      const unsigned long *idx, unsigned int n)
+			      const unsigned long *idx, unsigned int n, unsigned int popped,
+			      bool refill)
 {
+	struct memlab_pcp_moves *mv = &pool->pcp_moves[order];
 	unsigned long flags;
 	unsigned int i;
 
@@ -164,7 +162,16 @@ static void memlab_pcp_return(struct memlab_pool *pool, unsigned int order,
 			pr_err("pool %s: cached order-%u block %lu refused\n", pool->name,
 			       order, idx[i]);
 	}
-	pool->pcp_drained[order] += n;
+	if (refill) {
+		/* memlab_pool_take() counted them as pushed. */
+		mv->given += n;
+		mv->pushed -= n;
+		mv->ops--;
+	} else {
+		mv->given += popped;
+		mv->popped += popped;
+		mv->ops += !!popped;
+	}
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 
@@ -188,22 +195,45 @@ void memlab_pool_drain(struct memlab_pool *pool)
 		for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
 			n = memlab_pcs_take_all(&pcp->blocks[o], idx);
 			if (n)
-				memlab_pcp_return(pool, o, idx, n);
+				memlab_pcp_return(pool, o, idx, n, n, false);
 		}
 	}
 }
 
 /*
- * The buddy allocator's part of an allocation: a block of @order, after
- * draining the per-CPU caches if nothing is free. Up to *@nr_extra more
- * blocks of @order go to @extra, marked CACHED, for this CPU's cache;
- * *@nr_extra is set to how many did.
+ * Give the buddy allocator one block larger than @order from this CPU's
+ * caches, to split. Return whether there was one.
+ */
+static bool memlab_pcp_give_larger(struct memlab_pool *pool, unsigned int order)
+{
+	unsigned long idx;
+	unsigned int o;
+	bool got = false;
+
+	for (o = order + 1; o < MEMLAB_PCP_ORDERS && !got; o++) {
+		preempt_disable();
+		got = memlab_pcs_pop(&this_cpu_ptr(pool->pcp)->blocks[o], &idx, 1);
+		preempt_enable();
+		if (got)
+			memlab_pcp_return(pool, o, &idx, 1, 1, false);
+	}
+	return got;
+}
+
+/*
+ * The buddy allocator's part of an allocation: a block of @order. When
+ * the buddy lists have none, a larger block of this CPU's caches is split,
+ * and failing that every CPU's caches are drained. Up to *@nr_extra more
+ * blocks of @order go to @extra, marked CACHED, for this CPU's cache, as
+ * long as 1/16 of the pool stays on the buddy lists; *@nr_extra is set to
+ * how many did.
  */
 static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 			     unsigned long *extra, unsigned int *nr_extra)
 {
 	struct memlab_buddy *b = &pool->buddy;
 	unsigned int want = *nr_extra, n = 0;
+	u32 reserve = b->managed_pages >> 4;
 	unsigned long flags;
 	bool drained = false;
 	long idx, more;
@@ -214,19 +244,25 @@ static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 		if (idx >= 0 || drained || idx == -EINVAL)
 			break;
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		/* Cached blocks may be all that is left, or keep buddies apart. */
-		memlab_pool_drain(pool);
-		drained = true;
+		/* The free blocks left may be in the per-CPU caches. */
+		if (!memlab_pcp_give_larger(pool, order)) {
+			memlab_pool_drain(pool);
+			drained = true;
+		}
 	}
-	while (idx >= 0 && n < want) {
+	while (idx >= 0 && n < want && b->free_pages >= reserve + (1U << order)) {
 		more = memlab_buddy_alloc(b, order);
 		if (more < 0)
 			break;
 		pool->meta[more].state = MEMLAB_PG_CACHED;
 		extra[n++] = more;
 	}
-	if (n)
-		pool->pcp_refilled[order] += n;
+	if (n) {
+		/* As pushed: memlab_pcp_return() undoes it when they do not fit. */
+		pool->pcp_moves[order].taken += n;
+		pool->pcp_moves[order].pushed += n;
+		pool->pcp_moves[order].ops++;
+	}
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	*nr_extra = n;
 	return idx;
@@ -251,9 +287,9 @@ static noinline long memlab_pcp_refill(struct memlab_pool *pool, unsigned int or
 	if (memlab_pcs_push(pcs, extra, n, pool->pcp_high[order]))
 		n = 0;
 	preempt_enable();
-	/* Interrupts filled the cache meanwhile: the rest go back. */
+	/* Interrupts filled the cache meanwhile: they go back. */
 	if (n)
-		memlab_pcp_return(pool, order, extra, n);
+		memlab_pcp_return(pool, order, extra, n, 0, true);
 	return got;
 }
 
@@ -273,8 +309,6 @@ static __always_inline long memlab_pcp_alloc(struct memlab_pool *pool, unsigned 
 
 	preempt_disable();
 	hit = memlab_pcs_pop1(&this_cpu_ptr(pool->pcp)->blocks[order], &idx);
-	if (likely(hit))
-		this_cpu_inc(pool->pcp->alloc_hits[order]);
 	preempt_enable();
 	if (unlikely(!hit))
 		return memlab_pcp_refill(pool, order);
@@ -290,15 +324,17 @@ static noinline void memlab_pcp_spill(struct memlab_pool *pool, u32 idx, unsigne
 {
 	unsigned long spill[MEMLAB_PCS_SLOTS / 2 + 1];
 	struct memlab_pcs *pcs;
-	unsigned int n;
+	unsigned int n, popped;
 
 	preempt_disable();
 	pcs = &this_cpu_ptr(pool->pcp)->blocks[order];
-	n = memlab_pcs_pop(pcs, spill, pool->pcp_batch[order]);
+	popped = memlab_pcs_pop(pcs, spill, pool->pcp_batch[order]);
+	n = popped;
+	/* A push is a user's free; a block that does not fit is a plain free. */
 	if (!memlab_pcs_push1(pcs, idx, pool->pcp_high[order]))
 		spill[n++] = idx;
 	preempt_enable();
-	memlab_pcp_return(pool, order, spill, n);
+	memlab_pcp_return(pool, order, spill, n, popped, false);
 }
 
 /*
@@ -319,7 +355,6 @@ static __always_inline bool memlab_pcp_free(struct memlab_pool *pool, u32 idx,
 	preempt_disable();
 	pushed = memlab_pcs_push1(&this_cpu_ptr(pool->pcp)->blocks[order], idx,
 				  pool->pcp_high[order]);
-	this_cpu_inc(pool->pcp->free_hits[order]);
 	preempt_enable();
 	if (unlikely(!pushed))
 		memlab_pcp_spill(pool, idx, order);
@@ -332,32 +367,43 @@ static __always_inline bool memlab_pcp_free(struct memlab_pool *pool, u32 idx,
  * @copy: filled in
  *
  * The per-CPU caches are drained first, and the allocation and free
- * counts are those of the pool's users: the caches' hits in, the blocks
- * moved between the caches and the buddy lists out.
+ * counts are those of the pool's users. The fast paths count nothing: a
+ * stack's sequence number counts every change of it, so the changes that
+ * were not users' (pcp_moves.ops) leave the users' pushes (frees) plus
+ * pops (allocations), and the stacks' counts with the blocks moved on and
+ * off them leave pushes minus pops. Exact while the pool is idle.
  *
  * Context: Any context.
  */
 void memlab_pool_snapshot(struct memlab_pool *pool, struct memlab_buddy *copy)
 {
-	u64 allocs[MEMLAB_PCP_ORDERS] = { }, frees[MEMLAB_PCP_ORDERS] = { };
+	s64 seq[MEMLAB_PCP_ORDERS] = { }, count[MEMLAB_PCP_ORDERS] = { };
 	unsigned long flags;
 	unsigned int o;
 	int cpu;
 
 	memlab_pool_drain(pool);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	for_each_possible_cpu(cpu) {
 		struct memlab_pcp *pcp = per_cpu_ptr(pool->pcp, cpu);
 
 		for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
-			allocs[o] += READ_ONCE(pcp->alloc_hits[o]);
-			frees[o] += READ_ONCE(pcp->free_hits[o]);
+			unsigned long top = READ_ONCE(pcp->blocks[o].top);
+
+			seq[o] += top / MEMLAB_PCS_SEQ;
+			count[o] += top & MEMLAB_PCS_COUNT_MASK;
 		}
 	}
-	raw_spin_lock_irqsave(&pool->lock, flags);
 	*copy = pool->buddy;
 	for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
-		copy->stats[o].allocs += allocs[o] - pool->pcp_refilled[o];
-		copy->stats[o].frees += frees[o] - pool->pcp_drained[o];
+		const struct memlab_pcp_moves *mv = &pool->pcp_moves[o];
+		s64 sum = seq[o] - mv->ops;
+		s64 diff = count[o] - mv->pushed + mv->popped;
+		s64 pushes = max_t(s64, (sum + diff) / 2, 0);
+		s64 pops = max_t(s64, (sum - diff) / 2, 0);
+
+		copy->stats[o].allocs += pops - mv->taken;
+		copy->stats[o].frees += pushes - mv->given;
 	}
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
