@@ -9,6 +9,8 @@
  *   mix F%    with F% of the carve-out held in random blocks of order 0-3,
  *             free a random held block and allocate a random new one (the
  *             random choices are drawn before the timed loop)
+ *   bigmix F% the mixes again, memlab against gen_pool, over big_mib MiB
+ *             taken from the default pool: the size pools have in use
  * Then the slab layer against SLUB in the same boot, ns per object:
  *   cacheN     allocate one N-byte object and free it (memlab_cache_* and
  *              kmem_cache_*), N = 64, 256
@@ -18,9 +20,10 @@
  *              kmallocNx16 allocates 16 one by one, then frees them
  *   debugN     debug caches: memlab's debug mode against a SLUB cache
  *              with SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER
- * Each figure is the median of `runs` runs of `ops` operations; the tables
- * end with the ratios other/memlab (above 1: memlab is faster). The
- * benchmark runs at load; the module is then removed again.
+ * Each figure is the median of `runs` runs of `ops` operations, the
+ * allocators taking turns run by run; the tables end with the ratios
+ * other/memlab (above 1: memlab is faster). The benchmark runs at load;
+ * the module is then removed again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,6 +36,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/err.h>
+#include <linux/log2.h>
 #include <linux/vmalloc.h>
 
 #include <memlab/alloc.h>
@@ -40,6 +44,11 @@
 static unsigned int runs = 5;
 module_param(runs, uint, 0444);
 MODULE_PARM_DESC(runs, "Runs per figure; the median is reported (default 5)");
+
+static unsigned int big_mib = 64;
+module_param(big_mib, uint, 0444);
+MODULE_PARM_DESC(big_mib,
+		 "MiB of the default pool for the mixes at pool size, a power of two; 0: none (default 64)");
 
 static unsigned int ops = 1000000;
 module_param(ops, uint, 0444);
@@ -55,6 +64,7 @@ enum bench_alloc { B_MEMLAB, B_PAGES, B_GENPOOL, B_NR };
 
 struct bench {
 	enum bench_alloc kind;
+	unsigned int pages;		/* the carve-out's, for the mixes */
 	struct memlab_pool *pool;
 	struct gen_pool *gp;
 };
@@ -128,7 +138,7 @@ static struct mix_step *mix_steps;
  */
 static u64 bench_mix(struct bench *b, struct held *held, unsigned int fill, u32 seed)
 {
-	unsigned int nheld = 0, pages = 0, target = BENCH_PAGES * fill / 100, i;
+	unsigned int nheld = 0, pages = 0, target = b->pages * fill / 100, i;
 	struct rnd_state rnd;
 	u64 t0, ns = 0;
 
@@ -192,21 +202,35 @@ static u64 median(u64 *v, unsigned int n)
 /* Workload w: 0..BENCH_MAX_REQ are orders, then the 50% and 90% mixes. */
 #define NR_WORK		(BENCH_MAX_REQ + 3)
 
-static u64 bench_figure(struct bench *b, struct held *held, unsigned int w)
+/*
+ * Workload @w for each of the @nb allocators of @bs: the median of @runs
+ * runs, 0 when one failed. The allocators take turns run by run, so a
+ * change in the host's load meanwhile (under emulation) hits all alike.
+ */
+static void bench_row(struct bench *bs, unsigned int nb, struct held *held, unsigned int w,
+		      u64 *out)
 {
-	u64 v[RUNS_MAX];
-	unsigned int r;
+	static u64 v[B_NR][RUNS_MAX];
+	unsigned int r, k;
 
+	for (k = 0; k < nb; k++)
+		out[k] = 1;
 	for (r = 0; r < runs; r++) {
-		if (w <= BENCH_MAX_REQ)
-			v[r] = bench_pairs(b, w);
-		else
-			v[r] = bench_mix(b, held, w == BENCH_MAX_REQ + 1 ? 50 : 90, 0x6d656d6c + r);
-		if (!v[r])
-			return 0;
-		cond_resched();
+		for (k = 0; k < nb; k++) {
+			if (!out[k])
+				continue;
+			if (w <= BENCH_MAX_REQ)
+				v[k][r] = bench_pairs(&bs[k], w);
+			else
+				v[k][r] = bench_mix(&bs[k], held, w == BENCH_MAX_REQ + 1 ? 50 : 90,
+						    0x6d656d6c + r);
+			out[k] = v[k][r];
+			cond_resched();
+		}
 	}
-	return median(v, runs);
+	for (k = 0; k < nb; k++)
+		if (out[k])
+			out[k] = median(v[k], runs);
 }
 
 static void print_ratio(char *buf, size_t len, u64 other, u64 mine)
@@ -310,18 +334,26 @@ static u64 s_run(struct sbench *b, unsigned int batch)
 	return div_u64(ktime_get_ns() - t0, ops);
 }
 
-static u64 s_figure(struct sbench *b, unsigned int batch)
+/* Both sides of a slab workload, taking turns run by run; 0 marks a failure. */
+static void s_row(struct sbench *b, unsigned int batch, u64 *out)
 {
-	u64 v[RUNS_MAX];
-	unsigned int r;
+	static u64 v[2][RUNS_MAX];
+	unsigned int r, m;
 
+	for (m = 0; m < 2; m++)
+		out[m] = 1;
 	for (r = 0; r < runs; r++) {
-		v[r] = s_run(b, batch);
-		if (!v[r])
-			return 0;
-		cond_resched();
+		for (m = 0; m < 2; m++) {
+			if (!out[m])
+				continue;
+			v[m][r] = s_run(&b[m], batch);
+			out[m] = v[m][r];
+			cond_resched();
+		}
 	}
-	return median(v, runs);
+	for (m = 0; m < 2; m++)
+		if (out[m])
+			out[m] = median(v[m], runs);
 }
 
 #define NR_SLAB_SIZES	2
@@ -360,9 +392,13 @@ static int bench_slab(struct memlab_pool *pool, u64 res[2][NR_SLAB_WORK])
 					break;
 				}
 			}
-			for (batch = 1; batch <= 16; batch += 15, w++)
-				for (m = 0; m < 2; m++)
-					res[m][w] = s_figure(&b[m], batch);
+			for (batch = 1; batch <= 16; batch += 15, w++) {
+				u64 out[2];
+
+				s_row(b, batch, out);
+				res[0][w] = out[0];
+				res[1][w] = out[1];
+			}
 			if (kind != S_KMALLOC) {
 				memlab_cache_destroy(b[1].mc);
 				kmem_cache_destroy(b[0].kc);
@@ -390,18 +426,75 @@ static void print_slab(u64 res[2][NR_SLAB_WORK])
 			}
 }
 
+/*
+ * The mixes again over a carve-out of @big_mib MiB from the default pool,
+ * the size pools have in use: res[0] memlab, res[1] gen_pool.
+ */
+static int bench_big(u64 res[2][2])
+{
+	unsigned int order = ilog2(big_mib) + 20 - PAGE_SHIFT, f;
+	struct memlab_pool *dp = memlab_default_pool();
+	struct bench bs[2] = {
+		{ .kind = B_MEMLAB, .pages = 1U << order },
+		{ .kind = B_GENPOOL, .pages = 1U << order },
+	};
+	struct held *held;
+	phys_addr_t phys;
+	void *base;
+	int ret = 0;
+
+	if (!dp)
+		return -ENODEV;
+	base = memlab_alloc_pages(dp, order, __GFP_NOWARN);
+	if (!base)
+		return -ENOSPC;
+	phys = memlab_block_phys(dp, base);
+	held = kvcalloc(1U << order, sizeof(*held), GFP_KERNEL);
+	bs[0].pool = memlab_pool_create("bench-big", base, phys, PAGE_SIZE << order);
+	bs[1].gp = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
+	if (!held || IS_ERR(bs[0].pool) || !bs[1].gp ||
+	    gen_pool_add_virt(bs[1].gp, (unsigned long)base, phys, PAGE_SIZE << order,
+			      NUMA_NO_NODE)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (f = 0; f < 2; f++) {
+		u64 out[2];
+
+		bench_row(bs, 2, held, BENCH_MAX_REQ + 1 + f, out);
+		res[0][f] = out[0];
+		res[1][f] = out[1];
+	}
+out:
+	if (bs[1].gp)
+		gen_pool_destroy(bs[1].gp);
+	if (!IS_ERR_OR_NULL(bs[0].pool) && memlab_pool_destroy(bs[0].pool)) {
+		base = NULL;	/* still in use: the default pool's reports show it */
+		ret = -EBUSY;
+	}
+	kvfree(held);
+	if (base)
+		memlab_free_pages(dp, base, order);
+	return ret;
+}
+
 static int __init memlab_bench_init(void)
 {
 	u64 res[B_NR][NR_WORK] = { };
 	static u64 sres[2][NR_SLAB_WORK];
 	struct page *carve;
 	struct held *held;
-	struct bench b;
+	struct bench bs[B_NR] = {
+		[B_MEMLAB] = { .kind = B_MEMLAB, .pages = BENCH_PAGES },
+		[B_PAGES] = { .kind = B_PAGES, .pages = BENCH_PAGES },
+		[B_GENPOOL] = { .kind = B_GENPOOL, .pages = BENCH_PAGES },
+	};
+	unsigned int w, k;
 	void *base;
-	unsigned int w;
 	int ret = 0;
 
-	if (runs < 1 || runs > RUNS_MAX || !ops)
+	if (runs < 1 || runs > RUNS_MAX || !ops ||
+	    (big_mib && (!is_power_of_2(big_mib) || big_mib > 1024)))
 		return -EINVAL;
 	held = kcalloc(BENCH_PAGES, sizeof(*held), GFP_KERNEL);
 	mix_steps = vmalloc(array_size(ops, sizeof(*mix_steps)));
@@ -412,41 +505,30 @@ static int __init memlab_bench_init(void)
 	}
 	base = page_address(carve);
 
-	b.kind = B_MEMLAB;
-	b.pool = memlab_pool_create("bench", base, page_to_phys(carve), BENCH_PAGES * PAGE_SIZE);
-	if (IS_ERR(b.pool)) {
-		ret = PTR_ERR(b.pool);
+	bs[B_MEMLAB].pool = memlab_pool_create("bench", base, page_to_phys(carve),
+					       BENCH_PAGES * PAGE_SIZE);
+	if (IS_ERR(bs[B_MEMLAB].pool)) {
+		ret = PTR_ERR(bs[B_MEMLAB].pool);
 		goto out;
 	}
-	for (w = 0; w < NR_WORK; w++)
-		res[B_MEMLAB][w] = bench_figure(&b, held, w);
-	pr_info("memlab measured\n");
-	ret = bench_slab(b.pool, sres);
-	pr_info("slab layer measured\n");
-	if (memlab_pool_destroy(b.pool)) {
-		/* Something is still allocated: the carve-out cannot go back. */
-		carve = NULL;
-		ret = -EBUSY;
-		goto out;
-	}
-
-	b.kind = B_PAGES;
-	for (w = 0; w < NR_WORK; w++)
-		res[B_PAGES][w] = bench_figure(&b, held, w);
-	pr_info("alloc_pages measured\n");
-
-	b.kind = B_GENPOOL;
-	b.gp = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
-	if (!b.gp || gen_pool_add_virt(b.gp, (unsigned long)base, page_to_phys(carve),
-				       BENCH_PAGES * PAGE_SIZE, NUMA_NO_NODE)) {
-		if (b.gp)
-			gen_pool_destroy(b.gp);
+	/* gen_pool manages the same carve-out; only one uses it at a time. */
+	bs[B_GENPOOL].gp = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
+	if (!bs[B_GENPOOL].gp ||
+	    gen_pool_add_virt(bs[B_GENPOOL].gp, (unsigned long)base, page_to_phys(carve),
+			      BENCH_PAGES * PAGE_SIZE, NUMA_NO_NODE)) {
 		ret = -ENOMEM;
-		goto out;
+		goto out_pools;
 	}
-	for (w = 0; w < NR_WORK; w++)
-		res[B_GENPOOL][w] = bench_figure(&b, held, w);
-	gen_pool_destroy(b.gp);
+	for (w = 0; w < NR_WORK; w++) {
+		u64 out[B_NR];
+
+		bench_row(bs, B_NR, held, w, out);
+		for (k = 0; k < B_NR; k++)
+			res[k][w] = out[k];
+	}
+	pr_info("page allocators measured\n");
+	ret = bench_slab(bs[B_MEMLAB].pool, sres);
+	pr_info("slab layer measured\n");
 
 	pr_info("ns/op, median of %u runs of %u ops; ratio = other/memlab\n", runs, ops);
 	pr_info("%-9s %9s %12s %9s %14s %11s\n", "workload", "memlab", "alloc_pages",
@@ -463,10 +545,39 @@ static int __init memlab_bench_init(void)
 		pr_info("%-9s %9llu %12llu %9llu %14s %11s\n", name, res[B_MEMLAB][w],
 			res[B_PAGES][w], res[B_GENPOOL][w], r1, r2);
 	}
+	if (big_mib) {
+		u64 big[2][2] = { };
+		int err = bench_big(big);
+
+		if (err) {
+			pr_info("mixes over %u MiB of the default pool: skipped (%pe)\n", big_mib,
+				ERR_PTR(err));
+		} else {
+			pr_info("mixes over %u MiB of the default pool; ratio = gen_pool/memlab\n",
+				big_mib);
+			pr_info("%-9s %9s %9s %11s\n", "workload", "memlab", "gen_pool",
+				"vs_gen_pool");
+			for (w = 0; w < 2; w++) {
+				char r[16];
+
+				print_ratio(r, sizeof(r), big[1][w], big[0][w]);
+				pr_info("big%-6s %9llu %9llu %11s\n", w ? "mix90%" : "mix50%",
+					big[0][w], big[1][w], r);
+			}
+		}
+	}
 	pr_info("slab layer: ns per object, median of %u runs of %u objects; ratio = slub/memlab\n",
 		runs, ops);
 	print_slab(sres);
 	pr_info("done\n");
+out_pools:
+	if (bs[B_GENPOOL].gp)
+		gen_pool_destroy(bs[B_GENPOOL].gp);
+	if (memlab_pool_destroy(bs[B_MEMLAB].pool)) {
+		/* Something is still allocated: the carve-out cannot go back. */
+		carve = NULL;
+		ret = -EBUSY;
+	}
 out:
 	if (carve)
 		__free_pages(carve, BENCH_ORDER);
