@@ -278,6 +278,38 @@ static void test_differential(uint64_t seed, long ops)
 	fx_fini(&f);
 }
 
+/*
+ * A block the pool layer holds in a per-CPU cache: used to the core, free
+ * to users. Every free of it, or of a page inside it, is a double free,
+ * check accepts it, and it frees normally once made USED again.
+ */
+static void test_cached_block(void)
+{
+	enum memlab_buddy_misuse m;
+	struct fixture f;
+	long a;
+	int ok;
+
+	fx_init(&f, 16, 4);
+	memlab_buddy_add_range(&f.b, 0, 16);
+	a = memlab_buddy_alloc(&f.b, 1);
+	f.b.pages[a].state = MEMLAB_PG_CACHED;
+	tap_ok(f.b.pages[a].tag == memlab_buddy_tag(1, MEMLAB_PG_CACHED),
+	       "a descriptor's tag is its order and state");
+	ok = memlab_buddy_free(&f.b, a, 1, &m) == -EINVAL && m == MEMLAB_MISUSE_DOUBLE_FREE;
+	tap_ok(ok, "free of a cached block is a double free");
+	ok = memlab_buddy_free(&f.b, a + 1, 0, &m) == -EINVAL && m == MEMLAB_MISUSE_DOUBLE_FREE;
+	tap_ok(ok, "free of a page inside a cached block is a double free");
+	tap_ok(memlab_buddy_block_of(&f.b, a + 1) == (uint32_t)a &&
+	       memlab_buddy_check(&f.b, report, NULL) == 0 && f.b.free_pages == 14,
+	       "a cached block counts as used and passes check");
+	f.b.pages[a].state = MEMLAB_PG_USED;
+	tap_ok(memlab_buddy_free(&f.b, a, 1, NULL) == 0 && f.b.nr_free[4] == 1 &&
+	       memlab_buddy_check(&f.b, report, NULL) == 0,
+	       "made used again, it frees and merges");
+	fx_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : (uint64_t)time(NULL);
@@ -290,6 +322,7 @@ int main(int argc, char **argv)
 	test_split_and_merge_counts();
 	test_unaligned_range();
 	test_misuse();
+	test_cached_block();
 	test_check_catches_corruption();
 	test_frag_index();
 	test_differential(seed, ops);
