@@ -95,14 +95,17 @@ static int memlab_gpio_get_multiple(struct gpio_chip *gc, unsigned long *mask,
 
 /*
  * Setting a level needs no lock: PL061 writes one line through its masked
- * data address, Rockchip through the write-enable half of DR.
+ * data address, Rockchip through the write-enable half of DR. It is the one
+ * hot path (a toggle), and gpiolib passes only lines below ngpio, so it
+ * calls the register logic without the checked memlab_gpio_hw_*() layer.
  */
 static int memlab_gpio_set_rv(struct gpio_chip *gc, unsigned int offset,
 			      int value)
 {
 	struct memlab_gpio *mg = gpiochip_get_data(gc);
 
-	return memlab_gpio_hw_set(&mg->hw, offset, value);
+	mg->hw.variant->set(&mg->hw, offset, !!value);
+	return 0;
 }
 
 static void memlab_gpio_set_void(struct gpio_chip *gc, unsigned int offset,
@@ -116,7 +119,8 @@ static int memlab_gpio_set_multiple_rv(struct gpio_chip *gc,
 {
 	struct memlab_gpio *mg = gpiochip_get_data(gc);
 
-	return memlab_gpio_hw_set_multiple(&mg->hw, *mask, *bits);
+	mg->hw.variant->set_multiple(&mg->hw, *mask, *bits);
+	return 0;
 }
 
 static void memlab_gpio_set_multiple_void(struct gpio_chip *gc,
