@@ -7,12 +7,15 @@
  * half, so each case checks the exact address and value of every access.
  * Each case starts from a zeroed 4 KiB block.
  *
- * On QEMU virt with memlab's overlay, two more cases probe the driver on
- * the machine's real PL061 through platform devices made on the spot, with
- * memlab's own device unbound meanwhile: observe mode, and the ways a probe
- * must fail (the identification check is covered against memory above).
+ * On QEMU virt with memlab's overlay, three more cases probe the driver on
+ * the machine's real PL061 through devices made on the spot, with memlab's
+ * own device unbound meanwhile: observe mode, the ways a probe must fail
+ * (the identification check is covered against memory above), and the
+ * AMBA driver, which takes the PL061 from the stock gpio-pl061 in make
+ * bench's device tree.
  */
 #include <kunit/test.h>
+#include <linux/amba/bus.h>
 #include <linux/bits.h>
 #include <linux/device.h>
 #include <linux/err.h>
@@ -532,6 +535,60 @@ static void memlab_gpio_test_observe_probe(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, memlab_gpio_debugfs_has(test, &pdev->dev, "/regs"));
 	/* mmio only with mmio=1, which the harness does not set */
 	KUNIT_EXPECT_FALSE(test, memlab_gpio_debugfs_has(test, &pdev->dev, "/mmio"));
+	/* bench writes registers: not for a controller memlab only observes */
+	KUNIT_EXPECT_FALSE(test, memlab_gpio_debugfs_has(test, &pdev->dev, "/bench"));
+}
+
+static void memlab_gpio_amba_unregister(void *adev)
+{
+	amba_device_unregister(adev);
+}
+
+/*
+ * The AMBA path: a PL061 primecell over the real window, made with the
+ * overlay's node for its clock and interrupt and forced to memlab-gpio
+ * (the stock pl061_gpio would otherwise win the match). It reads the
+ * PrimeCell ID from the hardware, binds, registers a gpio_chip and its
+ * debugfs files, and leaves nothing when it goes.
+ */
+static void memlab_gpio_test_amba_probe(struct kunit *test)
+{
+	struct amba_device *adev;
+	struct device_node *np;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_ARM_AMBA))
+		kunit_skip(test, "this kernel has no AMBA bus");
+	memlab_gpio_take_pl061(test);
+	adev = amba_device_alloc("memlab-kunit-pl061", VIRT_PL061, SZ_4K);
+	KUNIT_ASSERT_NOT_NULL(test, adev);
+	np = of_find_compatible_node(NULL, NULL, "memlab,pl061-gpio");
+	ret = np ? device_set_driver_override(&adev->dev, "memlab-gpio") : -ENODEV;
+	if (!ret) {
+		/* amba_device_add() takes its own reference on the node */
+		device_set_node(&adev->dev, of_fwnode_handle(np));
+		ret = amba_device_add(adev, &iomem_resource);
+	}
+	of_node_put(np);
+	if (ret) {
+		amba_device_put(adev);
+		KUNIT_FAIL(test, "add a PL061 primecell: %d", ret);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, memlab_gpio_amba_unregister,
+							adev), 0);
+
+	KUNIT_EXPECT_EQ(test, adev->periphid & 0x000fffff, 0x00041061);
+	KUNIT_ASSERT_TRUE(test, device_is_bound(&adev->dev));
+	KUNIT_EXPECT_STREQ(test, adev->dev.driver->name, "memlab-gpio");
+	KUNIT_EXPECT_EQ(test, device_for_each_child(&adev->dev, NULL, memlab_gpio_is_chip), 1);
+	KUNIT_EXPECT_TRUE(test, memlab_gpio_debugfs_has(test, &adev->dev, "/regs"));
+	KUNIT_EXPECT_TRUE(test, memlab_gpio_debugfs_has(test, &adev->dev, "/bench"));
+
+	/* Unbound, its debugfs directory goes with it */
+	device_release_driver(&adev->dev);
+	KUNIT_EXPECT_FALSE(test, device_is_bound(&adev->dev));
+	KUNIT_EXPECT_FALSE(test, memlab_gpio_debugfs_has(test, &adev->dev, ""));
 }
 
 /* Each way a probe fails leaves the device unbound and no debugfs behind */
@@ -581,6 +638,7 @@ static struct kunit_case memlab_gpio_test_cases[] = {
 	KUNIT_CASE(memlab_gpio_test_reg_tables),
 	KUNIT_CASE(memlab_gpio_test_observe_probe),
 	KUNIT_CASE(memlab_gpio_test_probe_failures),
+	KUNIT_CASE(memlab_gpio_test_amba_probe),
 	{}
 };
 

@@ -6,6 +6,12 @@
 # Dump QEMU virt's device tree for exactly these machine options, give it
 # the empty /reserved-memory node every real board's tree has, and apply
 # dts/qemu-virt-memlab.dtso to it with fdtoverlay.
+#
+# MEMLAB_DT_VARIANT=bench (make bench) gives the PL061 back QEMU's own
+# compatible ("arm,pl061", "arm,primecell"): an AMBA device the stock
+# gpio-pl061 driver binds at boot, for the bench to hand over to
+# memlab_gpio and back. Everything else of the overlay stays, gpio-keys
+# disabled included, so no consumer holds a line during the swap.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -36,6 +42,15 @@ fdtput -t i "$dir/virt.dtb" /reserved-memory '#size-cells' 2
 fdtput "$dir/virt.dtb" /reserved-memory ranges
 dtc -@ -I dts -O dtb -o "$dir/qemu-virt-memlab.dtbo" "$MEMLAB_TOP/dts/qemu-virt-memlab.dtso"
 fdtoverlay -i "$dir/virt.dtb" -o "$out" "$dir/qemu-virt-memlab.dtbo"
+pl061=/pl061@9030000
+case ${MEMLAB_DT_VARIANT:-} in
+"") ;;
+bench)
+	# shellcheck disable=SC2046
+	fdtput -t s "$out" $pl061 compatible $(fdtget "$dir/virt.dtb" $pl061 compatible)
+	;;
+*) ml_die "unknown MEMLAB_DT_VARIANT '$MEMLAB_DT_VARIANT' (known: bench)" ;;
+esac
 # A run that needs a larger pool (make bench) sets MEMLAB_POOL_SIZE.
 if [ -n "${MEMLAB_POOL_SIZE:-}" ]; then
 	fdtput -t x "$out" /reserved-memory/memlab-pool size 0 "$MEMLAB_POOL_SIZE"

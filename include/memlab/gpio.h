@@ -43,6 +43,8 @@ struct memlab_gpio_reg {
  * @nr_clks: clocks the controller needs enabled
  * @regs: registers the regs report prints, in address order
  * @nr_regs: entries in @regs
+ * @nop_reg: a register where writing 0 changes no line and no setting (the
+ *	bench file times writes there)
  * @check_id: read the identification registers; 0 or -ENODEV
  * @init: put the interrupt logic in a known state: all masked, none pending
  * @get_direction: 1 output, 0 input
@@ -68,6 +70,7 @@ struct memlab_gpio_variant {
 	unsigned int nr_clks;
 	const struct memlab_gpio_reg *regs;
 	unsigned int nr_regs;
+	u32 nop_reg;
 	int (*check_id)(const struct memlab_gpio_hw *hw, u32 *id);
 	void (*init)(const struct memlab_gpio_hw *hw);
 	int (*get_direction)(const struct memlab_gpio_hw *hw, unsigned int line);

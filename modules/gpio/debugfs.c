@@ -4,6 +4,9 @@
  *
  *   regs  every register by name with its value, then one line per GPIO
  *         line: direction, level, trigger, interrupt enable
+ *   bench (a controller memlab drives, not in observe mode) writing a count
+ *         N times N writel()s of 0 to a register where that changes
+ *         nothing; reading prints the last run: writes, ns, writes_per_s
  *   mmio  (module parameter mmio=1 only) the register window as a file:
  *         pread/pwrite of 1, 2 or 4 bytes at an offset aligned to the size
  *         is one readb/readw/readl or writeb/writew/writel there
@@ -16,6 +19,11 @@
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/irq.h>
+#include <linux/kstrtox.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -25,6 +33,12 @@
 #include "internal.h"
 
 static struct dentry *memlab_gpio_root;
+
+/* One bench run at a time, on any controller, and its result */
+static DEFINE_MUTEX(memlab_gpio_bench_lock);
+
+/* Bounds a bench run to seconds even under emulation */
+#define MEMLAB_GPIO_BENCH_MAX	100000000U
 
 /* A consistent picture of a controller, taken under its lock */
 struct memlab_gpio_snapshot {
@@ -111,6 +125,72 @@ static int memlab_gpio_regs_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(memlab_gpio_regs);
+
+static int memlab_gpio_bench_show(struct seq_file *m, void *unused)
+{
+	struct memlab_gpio *mg = m->private;
+	u64 writes, ns;
+
+	mutex_lock(&memlab_gpio_bench_lock);
+	writes = mg->bench_writes;
+	ns = mg->bench_ns;
+	mutex_unlock(&memlab_gpio_bench_lock);
+
+	seq_printf(m, "writes %llu ns %llu writes_per_s %llu\n", writes, ns,
+		   ns ? div64_u64(writes * NSEC_PER_SEC, ns) : 0);
+	return 0;
+}
+
+static int memlab_gpio_bench_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, memlab_gpio_bench_show, inode->i_private);
+}
+
+/*
+ * The raw cost of the driver's register access: writel(), as the set path
+ * uses it, of 0 to the variant's nop_reg, which changes no line, so a run
+ * is harmless while lines are in use. Interrupts stay on; the loop yields
+ * now and then, which a long run under emulation needs.
+ */
+static ssize_t memlab_gpio_bench_write(struct file *file,
+				       const char __user *buf, size_t count,
+				       loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+	struct memlab_gpio *mg = m->private;
+	void __iomem *reg = mg->hw.base + mg->hw.variant->nop_reg;
+	unsigned int n, i;
+	u64 t0, t1;
+	int ret;
+
+	ret = kstrtouint_from_user(buf, count, 0, &n);
+	if (ret)
+		return ret;
+	if (!n || n > MEMLAB_GPIO_BENCH_MAX)
+		return -EINVAL;
+
+	mutex_lock(&memlab_gpio_bench_lock);
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		writel(0, reg);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	t1 = ktime_get_ns();
+	mg->bench_writes = n;
+	mg->bench_ns = t1 - t0;
+	mutex_unlock(&memlab_gpio_bench_lock);
+	return count;
+}
+
+static const struct file_operations memlab_gpio_bench_fops = {
+	.owner		= THIS_MODULE,
+	.open		= memlab_gpio_bench_open,
+	.read		= seq_read,
+	.write		= memlab_gpio_bench_write,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+};
 
 /*
  * The checks of an mmio access, in order, each with its own errno:
@@ -230,6 +310,9 @@ int memlab_gpio_debugfs_add(struct memlab_gpio *mg, bool mmio)
 {
 	mg->dir = debugfs_create_dir(dev_name(mg->dev), memlab_gpio_root);
 	debugfs_create_file("regs", 0444, mg->dir, mg, &memlab_gpio_regs_fops);
+	if (!mg->observe)
+		debugfs_create_file("bench", 0600, mg->dir, mg,
+				    &memlab_gpio_bench_fops);
 	if (mmio)
 		debugfs_create_file("mmio", mg->observe ? 0400 : 0600, mg->dir,
 				    mg, &memlab_gpio_mmio_fops);

@@ -29,6 +29,8 @@ struct device;
  * @observe: another driver owns the controller; only read it
  * @has_irq: an irq_chip was registered
  * @dir: its debugfs directory
+ * @bench_writes: writes the last bench run made (0: none yet)
+ * @bench_ns: how long they took
  */
 struct memlab_gpio {
 	struct memlab_gpio_hw hw;
@@ -43,6 +45,8 @@ struct memlab_gpio {
 	bool observe;
 	bool has_irq;
 	struct dentry *dir;
+	u64 bench_writes;
+	u64 bench_ns;
 };
 
 int memlab_gpio_debugfs_add(struct memlab_gpio *mg, bool mmio);

@@ -204,6 +204,8 @@ const struct memlab_gpio_variant memlab_gpio_pl061 = {
 	.nr_clks	= 0,
 	.regs		= pl061_regs,
 	.nr_regs	= ARRAY_SIZE(pl061_regs),
+	/* GPIODATA through an empty address mask reaches no line */
+	.nop_reg	= MEMLAB_PL061_DATA,
 	.check_id	= pl061_check_id,
 	.init		= pl061_init,
 	.get_direction	= pl061_get_direction,

@@ -3,8 +3,9 @@
  * memlab_gpio from user space, in the QEMU guest: the chip as libgpiod's
  * tools see it, the debugfs regs report (parsed as the README documents
  * it), an edge on line 3 when QEMU's power button is pressed over QMP, the
- * errors gpiolib gives to bad requests, unbind and rebind, the mmio file
- * and its errnos, and module unload/reload with a line held. Prints TAP.
+ * errors gpiolib gives to bad requests, the bench file, unbind and rebind,
+ * the mmio file and its errnos, and module unload/reload with a line held.
+ * Prints TAP.
  *
  * Usage: gpio_test    (memlab_gpio loaded; left loaded, without mmio=1)
  */
@@ -453,6 +454,67 @@ static void test_toggle_rate(void)
 	close(fd);
 }
 
+/* The bench report, as the README documents it; 0 when it parses */
+static int read_bench(const char *path, unsigned long long *writes,
+		      unsigned long long *ns, unsigned long long *per_s)
+{
+	char *text = slurp(path);
+	int n;
+
+	n = text ? sscanf(text, "writes %llu ns %llu writes_per_s %llu\n",
+			  writes, ns, per_s) : 0;
+	free(text);
+	return n == 3 ? 0 : -1;
+}
+
+/*
+ * The bench file: a count written makes that many writes of 0 to a
+ * register where that changes nothing, while line OUT_LINE is held at 1;
+ * reading reports the run.
+ */
+static void test_bench(void)
+{
+	unsigned long long writes = 1, ns = 1, per_s = 1;
+	unsigned int dir0 = 0, data0 = 0, dir1 = 0, data1 = 0;
+	struct regs r;
+	char path[600];
+	int fd, h, rc;
+
+	snprintf(path, sizeof(path), DEBUGFS "/%s/bench", dev);
+	rc = read_bench(path, &writes, &ns, &per_s);
+	tap_ok(!rc && writes == 0 && ns == 0 && per_s == 0,
+	       "bench before a run: writes 0 ns 0 writes_per_s 0");
+
+	fd = chip_fd();
+	h = fd >= 0 ? request_lines(fd, (unsigned int[]){ OUT_LINE }, 1,
+				    GPIOHANDLE_REQUEST_OUTPUT, 1) : -EBADF;
+	tap_ok(h >= 0, "hold line %d at 1", OUT_LINE);
+	rc = read_regs(&r);
+	reg_value(&r, "GPIODIR", &dir0);
+	reg_value(&r, "GPIODATA", &data0);
+	tap_ok(write_file(path, "100000") == 0, "bench: write 100000");
+	rc |= read_regs(&r);
+	reg_value(&r, "GPIODIR", &dir1);
+	reg_value(&r, "GPIODATA", &data1);
+	tap_ok(!rc && (data0 & (1u << OUT_LINE)) && dir1 == dir0 && data1 == data0,
+	       "bench: no line moved (GPIODIR 0x%02x, GPIODATA 0x%02x)", dir1, data1);
+	rc = read_bench(path, &writes, &ns, &per_s);
+	tap_ok(!rc && writes == 100000 && ns > 0 &&
+	       per_s == writes * 1000000000ULL / ns,
+	       "bench: %llu writes in %llu ns, %llu writes/s", writes, ns, per_s);
+	if (h >= 0)
+		close(h);
+	if (fd >= 0)
+		close(fd);
+
+	tap_ok(write_file(path, "0") == -EINVAL, "bench: write 0: EINVAL");
+	tap_ok(write_file(path, "junk") == -EINVAL, "bench: write junk: EINVAL");
+	tap_ok(write_file(path, "100000001") == -EINVAL,
+	       "bench: more than 10^8 writes: EINVAL");
+	rc = read_bench(path, &writes, &ns, &per_s);
+	tap_ok(!rc && writes == 100000, "bench: a refused count keeps the last run");
+}
+
 static void press_power_button(void)
 {
 	/* scripts/qemu.sh sends it to QEMU's QMP socket */
@@ -711,6 +773,7 @@ int main(void)
 	test_set();
 	test_bad_requests();
 	test_toggle_rate();
+	test_bench();
 	test_power_button();
 	test_rebind();
 	test_module();
