@@ -418,6 +418,7 @@ static void memlab_buddy_test_threads(struct kunit *test)
 {
 	struct memlab_test_pool *ctx = test->priv;
 	unsigned int n = max(4U, num_online_cpus()), i;
+	struct memlab_pool_info info;
 	struct stress_arg *args;
 
 	args = kunit_kcalloc(test, n, sizeof(*args), GFP_KERNEL);
@@ -430,6 +431,19 @@ static void memlab_buddy_test_threads(struct kunit *test)
 		init_completion(&args[i].done);
 		t = kthread_run(memlab_buddy_stress_fn, &args[i], "memlab-stress/%u", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	/*
+	 * Meanwhile drain every CPU's caches from here and check the pool,
+	 * under the threads' feet.
+	 */
+	for (;;) {
+		for (i = 0; i < n && completion_done(&args[i].done); i++)
+			;
+		if (i == n)
+			break;
+		memlab_pool_get_info(ctx->pool, &info);
+		KUNIT_EXPECT_EQ(test, memlab_pool_check(ctx->pool), 0U);
+		usleep_range(50, 100);
 	}
 	for (i = 0; i < n; i++) {
 		wait_for_completion(&args[i].done);

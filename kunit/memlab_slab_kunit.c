@@ -8,6 +8,7 @@
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/irq_work.h>
 #include <linux/kthread.h>
@@ -545,6 +546,7 @@ static void memlab_slab_test_threads(struct kunit *test)
 	struct slab_ctx *ctx = test->priv;
 	unsigned int n = max(4U, 2 * num_online_cpus()), i;
 	struct memlab_cache *c = new_cache(test, "threads", 96, 0, 0, NULL);
+	struct memlab_pool_info pinfo;
 	struct memlab_cache_info info;
 	struct slab_thread *t;
 
@@ -564,6 +566,17 @@ static void memlab_slab_test_threads(struct kunit *test)
 		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 		kthread_bind(task, i % num_online_cpus());
 		wake_up_process(task);
+	}
+	/* Meanwhile empty every CPU's stacks from here, under the threads' feet. */
+	for (;;) {
+		for (i = 0; i < n && completion_done(&t[i].done); i++)
+			;
+		if (i == n)
+			break;
+		memlab_cache_shrink(c);
+		memlab_cache_get_info(c, &info);
+		memlab_pool_get_info(ctx->tp.pool, &pinfo);
+		usleep_range(50, 100);
 	}
 	for (i = 0; i < n; i++) {
 		wait_for_completion(&t[i].done);
