@@ -225,15 +225,16 @@ static bool memlab_pcp_give_larger(struct memlab_pool *pool, unsigned int order)
  * the buddy lists have none, a larger block of this CPU's caches is split,
  * and failing that every CPU's caches are drained. Up to *@nr_extra more
  * blocks of @order go to @extra, marked CACHED, for this CPU's cache, as
- * long as 1/16 of the pool stays on the buddy lists; *@nr_extra is set to
- * how many did.
+ * long as 1/8 of the pool stays on the buddy lists, so that a nearly full
+ * pool does not empty its lists into the caches; *@nr_extra is set to how
+ * many did.
  */
 static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 			     unsigned long *extra, unsigned int *nr_extra)
 {
 	struct memlab_buddy *b = &pool->buddy;
 	unsigned int want = *nr_extra, n = 0;
-	u32 reserve = b->managed_pages >> 4;
+	u32 reserve = b->managed_pages >> 3;
 	unsigned long flags;
 	bool drained = false;
 	long idx, more;
