@@ -48,12 +48,18 @@ struct memlab_buddy_page {
 	};
 };
 
-/* The @tag of a block head of @order in @state. */
+/* The @tag of a block head of @order in @state (the layout of the union above). */
 static inline u16 memlab_buddy_tag(unsigned int order, unsigned int state)
 {
-	struct memlab_buddy_page pg = { .order = order, .state = state };
+	union {
+		struct {
+			u8 order;
+			u8 state;
+		};
+		u16 tag;
+	} t = { .order = order, .state = state };
 
-	return pg.tag;
+	return t.tag;
 }
 
 /* The misuses memlab_buddy_free() detects. */

@@ -782,33 +782,19 @@ void *memlab_alloc_pages(struct memlab_pool *pool, unsigned int order, gfp_t gfp
 }
 EXPORT_SYMBOL_GPL(memlab_alloc_pages);
 
-/**
- * memlab_free_pages() - free a block from memlab_alloc_pages()
- * @pool: the pool it came from
- * @addr: the address memlab_alloc_pages() returned
- * @order: the order it was allocated with
- *
- * A double free, a free of an address that does not start an allocated
- * block or lies outside the pool, and a free with the wrong order are
- * refused: they are counted (the pool's stats file), logged (ratelimited)
- * and change nothing else.
- *
- * Context: Any context.
- * Return: 0, or -EINVAL when the free was refused.
+/*
+ * memlab_free_pages() through the buddy lists: an order without a per-CPU
+ * cache, or something to check and refuse. @c is the chunk of @addr.
  */
-int memlab_free_pages(struct memlab_pool *pool, void *addr, unsigned int order)
+static noinline int memlab_free_pages_locked(struct memlab_pool *pool,
+					     const struct memlab_chunk *c, void *addr,
+					     unsigned int order, unsigned long caller)
 {
-	const struct memlab_chunk *c = memlab_chunk_of(pool, addr);
 	enum memlab_buddy_misuse misuse;
 	unsigned long flags;
 	size_t off;
 	int ret;
 
-	if (likely(c && order < MEMLAB_PCP_ORDERS && pool->pcp_high[order] &&
-		   PAGE_ALIGNED(addr)) &&
-	    memlab_pcp_free(pool, c->first + ((addr - c->vaddr) >> PAGE_SHIFT), order))
-		return 0;
-	/* Not a cached order, or something to check and refuse. */
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (!c) {
 		memlab_buddy_note_outside(&pool->buddy);
@@ -829,8 +815,33 @@ int memlab_free_pages(struct memlab_pool *pool, void *addr, unsigned int order)
 	if (ret)
 		pr_warn_ratelimited("pool %s: %s: free of %p order %u from %pS refused\n",
 				    pool->name, memlab_buddy_misuse_name(misuse),
-				    addr, order, __builtin_return_address(0));
+				    addr, order, (void *)caller);
 	return ret;
+}
+
+/**
+ * memlab_free_pages() - free a block from memlab_alloc_pages()
+ * @pool: the pool it came from
+ * @addr: the address memlab_alloc_pages() returned
+ * @order: the order it was allocated with
+ *
+ * A double free, a free of an address that does not start an allocated
+ * block or lies outside the pool, and a free with the wrong order are
+ * refused: they are counted (the pool's stats file), logged (ratelimited)
+ * and change nothing else.
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL when the free was refused.
+ */
+int memlab_free_pages(struct memlab_pool *pool, void *addr, unsigned int order)
+{
+	const struct memlab_chunk *c = memlab_chunk_of(pool, addr);
+
+	if (likely(c && order < MEMLAB_PCP_ORDERS && pool->pcp_high[order] &&
+		   PAGE_ALIGNED(addr)) &&
+	    memlab_pcp_free(pool, c->first + ((addr - c->vaddr) >> PAGE_SHIFT), order))
+		return 0;
+	return memlab_free_pages_locked(pool, c, addr, order, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(memlab_free_pages);
 

@@ -67,7 +67,8 @@ static void memlab_slab_report(void *ctx, const char *msg)
 }
 
 /* The slab @addr lies in, from the pool's page map, or NULL. */
-static struct memlab_slab *memlab_slab_of(struct memlab_pool *pool, const void *addr)
+static __always_inline struct memlab_slab *memlab_slab_of(struct memlab_pool *pool,
+							  const void *addr)
 {
 	u32 idx = memlab_pool_index_of(pool, addr);
 	unsigned long owner;
@@ -279,23 +280,30 @@ static noinline unsigned int memlab_cache_refill(struct memlab_cache *cache, voi
 	return want;
 }
 
+/* One object from the slabs: debug caches, and refills of this CPU's stack. */
+static noinline void *memlab_cache_alloc_slow(struct memlab_cache *cache, unsigned long caller)
+{
+	void *obj;
+
+	if (cache->geom.flags & MEMLAB_SLAB_DEBUG)
+		return memlab_cache_take(cache, &obj, 1, caller) ? obj : NULL;
+	return memlab_cache_refill(cache, &obj, 1, caller) ? obj : NULL;
+}
+
 static __always_inline void *__memlab_cache_alloc(struct memlab_cache *cache, gfp_t gfp,
 						  unsigned long caller)
 {
+	unsigned long v = 0;
+	bool hit = false;
 	void *obj;
-	bool hit;
 
-	if (cache->geom.flags & MEMLAB_SLAB_DEBUG) {
-		if (!memlab_cache_take(cache, &obj, 1, caller))
-			return NULL;
-	} else {
+	if (!(cache->geom.flags & MEMLAB_SLAB_DEBUG)) {
 		preempt_disable();
-		hit = memlab_pcs_pop1(&this_cpu_ptr(cache->cpu)->objs, (unsigned long *)&obj);
+		hit = memlab_pcs_pop1(&this_cpu_ptr(cache->cpu)->objs, &v);
 		preempt_enable();
-		if (!hit && !memlab_cache_refill(cache, &obj, 1, caller))
-			return NULL;
 	}
-	if (gfp & __GFP_ZERO)
+	obj = likely(hit) ? (void *)v : memlab_cache_alloc_slow(cache, caller);
+	if (obj && (gfp & __GFP_ZERO))
 		memset(obj, 0, cache->geom.object_size);
 	return obj;
 }
@@ -361,11 +369,17 @@ EXPORT_SYMBOL_GPL(memlab_cache_alloc_bulk);
  * Whether @obj is an object of @cache's slab @slab that the per-CPU array
  * may take; anything else takes the checking slow path.
  */
-static bool memlab_cache_fast_ok(struct memlab_cache *cache, struct memlab_slab *slab,
-				 const void *obj)
+static __always_inline bool memlab_cache_fast_ok(struct memlab_cache *cache,
+						 struct memlab_slab *slab, const void *obj)
 {
 	return !(cache->geom.flags & MEMLAB_SLAB_DEBUG) && slab && slab->cache == cache &&
 	       memlab_slab_object_index(&cache->geom, &slab->core, obj) >= 0;
+}
+
+static noinline void memlab_cache_put1(struct memlab_cache *cache, void *obj,
+				       unsigned long caller)
+{
+	memlab_cache_put(cache, &obj, 1, caller);
 }
 
 /* This CPU's array is full: spill a batch back to the slabs, and @obj too if need be. */
@@ -407,7 +421,7 @@ static __always_inline void __memlab_cache_free(struct memlab_cache *cache,
 
 	if (!memlab_cache_fast_ok(cache, slab, obj)) {
 		/* The slow path checks, counts and refuses what is wrong. */
-		memlab_cache_put(cache, &obj, 1, caller);
+		memlab_cache_put1(cache, obj, caller);
 		return;
 	}
 	preempt_disable();
@@ -800,6 +814,28 @@ static bool memlab_kmalloc_owner(struct memlab_pool *pool, const void *p,
 	return true;
 }
 
+/* memlab_kfree() of anything but an object of a size class */
+static noinline void memlab_kfree_slow(struct memlab_pool *pool, const void *p,
+				       unsigned long caller)
+{
+	struct memlab_slab *slab;
+	unsigned int order;
+	u32 idx;
+
+	if (memlab_kmalloc_owner(pool, p, &slab, &idx, &order) && !slab) {
+		WRITE_ONCE(pool->owner[idx], 0);
+		memlab_free_pages(pool, (void *)p, order);
+		return;
+	}
+	/*
+	 * Not from memlab_kmalloc(): an object of another cache, a block
+	 * from memlab_alloc_pages(), the inside of a block or no pool memory
+	 * at all. Counted and logged, never freed.
+	 */
+	memlab_pool_note_misuse(pool, memlab_pool_index_of(pool, p) == MEMLAB_BUDDY_NONE ?
+				MEMLAB_MISUSE_OUTSIDE : MEMLAB_MISUSE_BAD_ADDRESS, p, caller);
+}
+
 /**
  * memlab_kfree() - free memory from memlab_kmalloc()
  * @pool: the pool it came from
@@ -812,27 +848,14 @@ static bool memlab_kmalloc_owner(struct memlab_pool *pool, const void *p,
 void memlab_kfree(struct memlab_pool *pool, const void *p)
 {
 	struct memlab_slab *slab;
-	unsigned int order;
-	u32 idx;
 
 	if (ZERO_OR_NULL_PTR(p))
 		return;
-	if (memlab_kmalloc_owner(pool, p, &slab, &idx, &order)) {
-		if (slab) {
-			__memlab_cache_free(slab->cache, slab, (void *)p, _RET_IP_);
-		} else {
-			WRITE_ONCE(pool->owner[idx], 0);
-			memlab_free_pages(pool, (void *)p, order);
-		}
-		return;
-	}
-	/*
-	 * Not from memlab_kmalloc(): an object of another cache, a block
-	 * from memlab_alloc_pages(), the inside of a block or no pool memory
-	 * at all. Counted and logged, never freed.
-	 */
-	memlab_pool_note_misuse(pool, memlab_pool_index_of(pool, p) == MEMLAB_BUDDY_NONE ?
-				MEMLAB_MISUSE_OUTSIDE : MEMLAB_MISUSE_BAD_ADDRESS, p, _RET_IP_);
+	slab = memlab_slab_of(pool, p);
+	if (likely(slab && slab->cache->kmalloc))
+		__memlab_cache_free(slab->cache, slab, (void *)p, _RET_IP_);
+	else
+		memlab_kfree_slow(pool, p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(memlab_kfree);
 

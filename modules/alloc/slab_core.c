@@ -167,28 +167,6 @@ void *memlab_slab_object(const struct memlab_slab_geom *g, const struct memlab_s
 }
 
 /**
- * memlab_slab_object_index() - which object of a slab @obj is
- * @g: the cache's geometry
- * @s: the slab
- * @obj: a pointer
- *
- * Return: the index, or -EINVAL when @obj is not the start of an object of
- * this slab.
- */
-int memlab_slab_object_index(const struct memlab_slab_geom *g,
-			     const struct memlab_slab_core *s, const void *obj)
-{
-	unsigned long off = (unsigned long)obj - (unsigned long)s->base;
-
-	if ((unsigned long)obj < (unsigned long)s->base + g->red_left)
-		return -EINVAL;
-	off -= g->red_left;
-	if (off % g->size || off / g->size >= g->objects)
-		return -EINVAL;
-	return off / g->size;
-}
-
-/**
  * memlab_slab_track_of() - the track record of an object of a debug cache
  * @g: the cache's geometry
  * @obj: the object
@@ -219,15 +197,19 @@ static void fp_set(const struct memlab_slab_geom *g, void *obj, void *next)
 	memcpy((void *)at, &v, sizeof(v));
 }
 
+/*
+ * Whether @n bytes at @p are all @val: a word compare for the usual
+ * one-word red zone, else the kernel's memchr_inv(), as SLUB checks.
+ */
 static bool bytes_are(const void *p, u8 val, size_t n)
 {
-	const u8 *b = p;
-	size_t i;
+	u64 w;
 
-	for (i = 0; i < n; i++)
-		if (b[i] != val)
-			return false;
-	return true;
+	if (n == sizeof(w)) {
+		memcpy(&w, p, sizeof(w));
+		return w == 0x0101010101010101ULL * val;
+	}
+	return !memchr_inv(p, val, n);
 }
 
 static bool redzones_are(const struct memlab_slab_geom *g, void *obj, u8 val)
@@ -236,10 +218,20 @@ static bool redzones_are(const struct memlab_slab_geom *g, void *obj, u8 val)
 	       bytes_are((char *)obj + g->object_size, val, g->inuse - g->object_size);
 }
 
+static void bytes_set(void *p, u8 val, size_t n)
+{
+	u64 w = 0x0101010101010101ULL * val;
+
+	if (n == sizeof(w))
+		memcpy(p, &w, sizeof(w));
+	else
+		memset(p, val, n);
+}
+
 static void redzones_set(const struct memlab_slab_geom *g, void *obj, u8 val)
 {
-	memset((char *)obj - g->red_left, val, g->red_left);
-	memset((char *)obj + g->object_size, val, g->inuse - g->object_size);
+	bytes_set((char *)obj - g->red_left, val, g->red_left);
+	bytes_set((char *)obj + g->object_size, val, g->inuse - g->object_size);
 }
 
 static bool poisoned(const struct memlab_slab_geom *g, void *obj)
@@ -370,16 +362,18 @@ int memlab_slab_put(const struct memlab_slab_geom *g, struct memlab_slab_core *s
 	if (g->flags & MEMLAB_SLAB_DEBUG) {
 		struct memlab_slab_track *t = memlab_slab_track_of(g, obj);
 
-		if (redzones_are(g, obj, MEMLAB_RED_INACTIVE)) {
-			slab_error(c, MEMLAB_SLAB_ERR_DOUBLE_FREE,
-				   "object %d freed twice (first by %pS)", idx,
-				   (void *)t->free_caller);
-			return -EINVAL;
-		}
-		if (!redzones_are(g, obj, MEMLAB_RED_ACTIVE))
+		/* Active red zones: the usual case, checked first. */
+		if (!redzones_are(g, obj, MEMLAB_RED_ACTIVE)) {
+			if (redzones_are(g, obj, MEMLAB_RED_INACTIVE)) {
+				slab_error(c, MEMLAB_SLAB_ERR_DOUBLE_FREE,
+					   "object %d freed twice (first by %pS)", idx,
+					   (void *)t->free_caller);
+				return -EINVAL;
+			}
 			slab_error(c, MEMLAB_SLAB_ERR_REDZONE,
 				   "object %d: red zone overwritten (allocated by %pS)", idx,
 				   (void *)t->alloc_caller);
+		}
 		redzones_set(g, obj, MEMLAB_RED_INACTIVE);
 		if (slab_poisons(g))
 			poison(g, obj);

@@ -7,6 +7,7 @@
 #ifndef MEMLAB_SLAB_CORE_H
 #define MEMLAB_SLAB_CORE_H
 
+#include <linux/errno.h>
 #include <linux/types.h>
 
 /* Cache flags */
@@ -91,8 +92,6 @@ void memlab_slab_init(const struct memlab_slab_geom *g, struct memlab_slab_core 
 		      void *base);
 void *memlab_slab_take(const struct memlab_slab_geom *g, struct memlab_slab_core *s,
 		       unsigned long caller, u32 pid, struct memlab_slab_checker *c);
-int memlab_slab_object_index(const struct memlab_slab_geom *g,
-			     const struct memlab_slab_core *s, const void *obj);
 int memlab_slab_put(const struct memlab_slab_geom *g, struct memlab_slab_core *s, void *obj,
 		    unsigned long caller, u32 pid, struct memlab_slab_checker *c);
 unsigned int memlab_slab_validate(const struct memlab_slab_geom *g,
@@ -102,5 +101,27 @@ struct memlab_slab_track *memlab_slab_track_of(const struct memlab_slab_geom *g,
 void *memlab_slab_object(const struct memlab_slab_geom *g, const struct memlab_slab_core *s,
 			 unsigned int i);
 const char *memlab_slab_err_name(enum memlab_slab_err err);
+
+/**
+ * memlab_slab_object_index() - which object of a slab @obj is
+ * @g: the cache's geometry
+ * @s: the slab
+ * @obj: a pointer
+ *
+ * Return: the index, or -EINVAL when @obj is not the start of an object of
+ * this slab.
+ */
+static inline int memlab_slab_object_index(const struct memlab_slab_geom *g,
+					   const struct memlab_slab_core *s, const void *obj)
+{
+	unsigned long off = (unsigned long)obj - (unsigned long)s->base;
+
+	if ((unsigned long)obj < (unsigned long)s->base + g->red_left)
+		return -EINVAL;
+	off -= g->red_left;
+	if (off % g->size || off / g->size >= g->objects)
+		return -EINVAL;
+	return off / g->size;
+}
 
 #endif
