@@ -98,9 +98,7 @@ static int stats_show(struct seq_file *m, void *v)
 	else
 		seq_printf(m, "largest_free_order %u\nlargest_free_bytes %llu\n",
 			   largest, (u64)PAGE_SIZE << largest);
-	seq_printf(m, "metadata_bytes %zu\n",
-		   b->nr_pages * (sizeof(*pool->meta) + sizeof(*pool->owner) +
-				  sizeof(*pool->slabs)));
+	seq_printf(m, "metadata_bytes %zu\n", memlab_pool_meta_bytes(pool));
 	for (i = MEMLAB_MISUSE_DOUBLE_FREE; i < MEMLAB_MISUSE_NR; i++)
 		seq_printf(m, "misuse_%s %llu\n", memlab_buddy_misuse_name(i), b->misuse[i]);
 	seq_puts(m, "percpu_high");

@@ -143,6 +143,7 @@ static inline u32 memlab_pool_index_of(const struct memlab_pool *pool, const voi
 }
 
 void memlab_pool_drain(struct memlab_pool *pool);
+size_t memlab_pool_meta_bytes(const struct memlab_pool *pool);
 void memlab_pool_snapshot(struct memlab_pool *pool, struct memlab_buddy *copy);
 
 int memlab_kmalloc_init(struct memlab_pool *pool, unsigned int flags);

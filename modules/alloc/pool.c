@@ -17,6 +17,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bsearch.h>
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
@@ -24,6 +25,8 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -360,6 +363,14 @@ static __always_inline bool memlab_pcp_free(struct memlab_pool *pool, u32 idx,
 	if (unlikely(!pushed))
 		memlab_pcp_spill(pool, idx, order);
 	return true;
+}
+
+/* Bytes of a pool's metadata, all outside it: per-page arrays, per-CPU caches. */
+size_t memlab_pool_meta_bytes(const struct memlab_pool *pool)
+{
+	return (size_t)pool->buddy.nr_pages *
+	       (sizeof(*pool->meta) + sizeof(*pool->owner) + sizeof(*pool->slabs)) +
+	       num_possible_cpus() * sizeof(struct memlab_pcp);
 }
 
 /**
