@@ -11,6 +11,7 @@
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
+#include <linux/irq_work.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -323,6 +324,56 @@ static void memlab_buddy_test_percpu(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, POOL_ORDER), 0);
 }
 
+static struct {
+	struct irq_work work;
+	struct memlab_pool *pool;
+	atomic_t runs;
+	atomic_t fails;
+} buddy_irq;
+
+static void buddy_irq_fn(struct irq_work *work)
+{
+	unsigned int order = atomic_read(&buddy_irq.runs) % 4;
+	u8 *p = memlab_alloc_pages(buddy_irq.pool, order, 0);
+
+	if (!p || memlab_free_pages(buddy_irq.pool, p, order))
+		atomic_inc(&buddy_irq.fails);
+	atomic_inc(&buddy_irq.runs);
+}
+
+/*
+ * Blocks of the cached orders allocated and freed in hard interrupt
+ * context (irq_work raises a self-IPI), landing between the task's own
+ * uses of the same CPU's caches.
+ */
+static void memlab_buddy_test_irq(struct kunit *test)
+{
+	struct memlab_test_pool *ctx = test->priv;
+	unsigned int i, queued = 0;
+	void *held[4];
+
+	buddy_irq.pool = ctx->pool;
+	atomic_set(&buddy_irq.runs, 0);
+	atomic_set(&buddy_irq.fails, 0);
+	init_irq_work(&buddy_irq.work, buddy_irq_fn);
+	for (i = 0; i < 4000; i++) {
+		unsigned int o = i % 4;
+
+		if (irq_work_queue(&buddy_irq.work))
+			queued++;
+		held[o] = memlab_alloc_pages(ctx->pool, o, 0);
+		KUNIT_ASSERT_NOT_NULL(test, held[o]);
+		KUNIT_ASSERT_EQ(test, memlab_free_pages(ctx->pool, held[o], o), 0);
+		if (!(i % 64))
+			cond_resched();
+	}
+	irq_work_sync(&buddy_irq.work);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buddy_irq.runs), (int)queued);
+	KUNIT_EXPECT_GT(test, queued, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buddy_irq.fails), 0);
+	expect_all_free(test, ctx->pool);
+}
+
 struct live_block {
 	void *addr;
 	unsigned int order;
@@ -460,6 +511,7 @@ static struct kunit_case memlab_buddy_test_cases[] = {
 	KUNIT_CASE(memlab_buddy_test_pathological),
 	KUNIT_CASE(memlab_buddy_test_misuse),
 	KUNIT_CASE(memlab_buddy_test_percpu),
+	KUNIT_CASE(memlab_buddy_test_irq),
 	KUNIT_CASE(memlab_buddy_test_addresses),
 	KUNIT_CASE(memlab_buddy_test_destroy_busy),
 	KUNIT_CASE(memlab_buddy_test_default_pool),
