@@ -150,6 +150,8 @@ static u64 bench_mix(struct bench *b, struct held *held, unsigned int fill, u32 
 		if (pages + BIT(order) > target)
 			order = 0;
 		p = bench_alloc(b, order);
+		if (!p && order)	/* fragmentation: take a page instead */
+			p = bench_alloc(b, order = 0);
 		if (!p)
 			goto out;
 		held[nheld].addr = p;
