@@ -280,6 +280,35 @@ static int cmd_alloc(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The options of fill and dump: -h prints @help, -o and -l set @o and @l.
+ * Return 0 to go on, -1 after the help, 2 after a bad option.
+ */
+static int range_opts(int argc, char **argv, const char *help, const char **o, const char **l)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "offset", required_argument, NULL, 'o' },
+		{ "length", required_argument, NULL, 'l' },
+		{ }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "ho:l:", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			return -1;
+		}
+		if (c == 'o')
+			*o = optarg;
+		else if (c == 'l')
+			*l = optarg;
+		else
+			return usage_error("bad option");
+	}
+	return 0;
+}
+
 static int parse_range(const char *o, const char *l, long long *off, long long *len)
 {
 	if (o && (*off = parse_size(o)) < 0)
@@ -305,30 +334,15 @@ static const char fill_help[] =
 
 static int cmd_fill(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "offset", required_argument, NULL, 'o' },
-		{ "length", required_argument, NULL, 'l' },
-		{ }
-	};
 	const char *o = NULL, *l = NULL;
 	long long off = 0, len = -1, size;
 	char block[4096];
-	int fd, c, byte;
+	int fd, byte, ret;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "ho:l:", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(fill_help, stdout);
-			return 0;
-		}
-		if (c == 'o')
-			o = optarg;
-		else if (c == 'l')
-			l = optarg;
-		else
-			return usage_error("bad option");
-	}
+	ret = range_opts(argc, argv, fill_help, &o, &l);
+	if (ret)
+		return ret < 0 ? 0 : ret;
 	if (optind != argc - 1)
 		return usage_error("fill takes one BYTE");
 	byte = (int)strtol(argv[optind], &end, 0);
@@ -365,29 +379,14 @@ static const char dump_help[] =
 
 static int cmd_dump(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "offset", required_argument, NULL, 'o' },
-		{ "length", required_argument, NULL, 'l' },
-		{ }
-	};
 	unsigned char line[16], prev[16];
 	const char *o = NULL, *l = NULL;
 	long long off = 0, len = 256;
-	int fd, c, i, starred = 0, have_prev = 0;
+	int fd, i, starred = 0, have_prev = 0, ret;
 
-	while ((c = getopt_long(argc, argv, "ho:l:", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(dump_help, stdout);
-			return 0;
-		}
-		if (c == 'o')
-			o = optarg;
-		else if (c == 'l')
-			l = optarg;
-		else
-			return usage_error("bad option");
-	}
+	ret = range_opts(argc, argv, dump_help, &o, &l);
+	if (ret)
+		return ret < 0 ? 0 : ret;
 	if (optind != argc)
 		return usage_error("dump takes no operands");
 	if (parse_range(o, l, &off, &len))
