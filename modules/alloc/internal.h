@@ -38,7 +38,7 @@ struct memlab_chunk {
 /* pool->owner[] of a page that starts a large memlab_kmalloc() block */
 #define MEMLAB_OWNER_LARGE	1UL
 
-struct memlab_cpu_cache;
+struct memlab_pcs;
 
 struct memlab_cache {
 	char name[32];
@@ -47,7 +47,7 @@ struct memlab_cache {
 	struct memlab_slab_geom geom;
 	void (*ctor)(void *obj);
 	bool kmalloc;			/* a size class of memlab_kmalloc() */
-	struct memlab_cpu_cache __percpu *cpu;
+	struct memlab_pcs __percpu *cpu;	/* free objects per CPU (pcpu_stack.h) */
 	/* Guards the lists, counters and every slab's core state. */
 	raw_spinlock_t lock;
 	struct list_head lists[3];	/* empty, partial, full */

@@ -42,6 +42,13 @@ struct memlab_pcp {
 	struct memlab_pcs blocks[MEMLAB_PCP_ORDERS];
 };
 
+/* This CPU's stack of free blocks of @order; preemption disabled. */
+static __always_inline struct memlab_pcs *memlab_pcp_stack(struct memlab_pool *pool,
+							   unsigned int order)
+{
+	return &this_cpu_ptr(pool->pcp)->blocks[order];
+}
+
 /* Every pool, for name lookups and debugfs. */
 LIST_HEAD(memlab_pools);
 /* Guards memlab_pools and the pools' debugfs directories. */
@@ -215,7 +222,7 @@ static bool memlab_pcp_give_larger(struct memlab_pool *pool, unsigned int order)
 
 	for (o = order + 1; o < MEMLAB_PCP_ORDERS && !got; o++) {
 		preempt_disable();
-		got = memlab_pcs_pop(&this_cpu_ptr(pool->pcp)->blocks[o], &idx, 1);
+		got = memlab_pcs_pop(memlab_pcp_stack(pool, o), &idx, 1);
 		preempt_enable();
 		if (got)
 			memlab_pcp_return(pool, o, &idx, 1, 1, false);
@@ -280,15 +287,13 @@ static noinline long memlab_pcp_refill(struct memlab_pool *pool, unsigned int or
 {
 	unsigned long extra[MEMLAB_PCS_SLOTS / 2];
 	unsigned int n = pool->pcp_batch[order] - 1;
-	struct memlab_pcs *pcs;
 	long got;
 
 	got = memlab_pool_take(pool, order, extra, &n);
 	if (!n)
 		return got;
 	preempt_disable();
-	pcs = &this_cpu_ptr(pool->pcp)->blocks[order];
-	if (memlab_pcs_push(pcs, extra, n, pool->pcp_high[order]))
+	if (memlab_pcs_push(memlab_pcp_stack(pool, order), extra, n, pool->pcp_high[order]))
 		n = 0;
 	preempt_enable();
 	/* Interrupts filled the cache meanwhile: they go back. */
@@ -312,7 +317,7 @@ static __always_inline long memlab_pcp_alloc(struct memlab_pool *pool, unsigned 
 	bool hit;
 
 	preempt_disable();
-	hit = memlab_pcs_pop1(&this_cpu_ptr(pool->pcp)->blocks[order], &idx);
+	hit = memlab_pcs_pop1(memlab_pcp_stack(pool, order), &idx);
 	preempt_enable();
 	if (unlikely(!hit))
 		return memlab_pcp_refill(pool, order);
@@ -331,7 +336,7 @@ static noinline void memlab_pcp_spill(struct memlab_pool *pool, u32 idx, unsigne
 	unsigned int n, popped;
 
 	preempt_disable();
-	pcs = &this_cpu_ptr(pool->pcp)->blocks[order];
+	pcs = memlab_pcp_stack(pool, order);
 	popped = memlab_pcs_pop(pcs, spill, pool->pcp_batch[order]);
 	n = popped;
 	/* A push is a user's free; a block that does not fit is a plain free. */
@@ -357,7 +362,7 @@ static __always_inline bool memlab_pcp_free(struct memlab_pool *pool, u32 idx,
 			    memlab_buddy_tag(order, MEMLAB_PG_CACHED)) != used)
 		return false;
 	preempt_disable();
-	pushed = memlab_pcs_push1(&this_cpu_ptr(pool->pcp)->blocks[order], idx,
+	pushed = memlab_pcs_push1(memlab_pcp_stack(pool, order), idx,
 				  pool->pcp_high[order]);
 	preempt_enable();
 	if (unlikely(!pushed))

@@ -45,10 +45,6 @@
 #define MEMLAB_CPU_BATCH	(MEMLAB_CPU_OBJS / 2)
 #define MEMLAB_MIN_EMPTY	1	/* empty slabs a cache keeps */
 
-struct memlab_cpu_cache {
-	struct memlab_pcs objs;
-};
-
 static_assert((int)MEMLAB_CACHE_ERR_NR == (int)MEMLAB_SLAB_ERR_NR);
 static_assert(MEMLAB_CACHE_DEBUG == MEMLAB_SLAB_DEBUG);
 static_assert(MEMLAB_CACHE_HARDENED == MEMLAB_SLAB_HARDENED);
@@ -227,12 +223,6 @@ static void memlab_cache_put(struct memlab_cache *cache, void **objs, unsigned i
 		memlab_slab_free(cache, slab);
 }
 
-/* Take objects from this CPU's array into @objs; preemption is disabled. */
-static unsigned int memlab_cpu_pop(struct memlab_cache *cache, void **objs, unsigned int n)
-{
-	return memlab_pcs_pop(&this_cpu_ptr(cache->cpu)->objs, (unsigned long *)objs, n);
-}
-
 /* Take at least @min and at most @max objects into @objs, or none. */
 static unsigned int memlab_cache_take_min(struct memlab_cache *cache, void **objs,
 					  unsigned int min, unsigned int max,
@@ -270,7 +260,7 @@ static noinline unsigned int memlab_cache_refill(struct memlab_cache *cache, voi
 	memcpy(objs, batch + n - want, want * sizeof(void *));
 	keep = n - want;
 	preempt_disable();
-	if (keep && memlab_pcs_push(&this_cpu_ptr(cache->cpu)->objs, (unsigned long *)batch,
+	if (keep && memlab_pcs_push(this_cpu_ptr(cache->cpu), (unsigned long *)batch,
 				    keep, MEMLAB_CPU_OBJS))
 		keep = 0;
 	preempt_enable();
@@ -299,7 +289,7 @@ static __always_inline void *__memlab_cache_alloc(struct memlab_cache *cache, gf
 
 	if (!(cache->geom.flags & MEMLAB_SLAB_DEBUG)) {
 		preempt_disable();
-		hit = memlab_pcs_pop1(&this_cpu_ptr(cache->cpu)->objs, &v);
+		hit = memlab_pcs_pop1(this_cpu_ptr(cache->cpu), &v);
 		preempt_enable();
 	}
 	obj = likely(hit) ? (void *)v : memlab_cache_alloc_slow(cache, caller);
@@ -350,7 +340,7 @@ unsigned int memlab_cache_alloc_bulk(struct memlab_cache *cache, gfp_t gfp, unsi
 			return 0;
 	} else {
 		preempt_disable();
-		got = memlab_cpu_pop(cache, objs, n);
+		got = memlab_pcs_pop(this_cpu_ptr(cache->cpu), (unsigned long *)objs, n);
 		preempt_enable();
 		if (got < n && !memlab_cache_refill(cache, objs + got, n - got, caller)) {
 			if (got)
@@ -391,7 +381,7 @@ static noinline void memlab_cache_spill(struct memlab_cache *cache, void *obj,
 	unsigned int n;
 
 	preempt_disable();
-	pcs = &this_cpu_ptr(cache->cpu)->objs;
+	pcs = this_cpu_ptr(cache->cpu);
 	n = memlab_pcs_pop(pcs, (unsigned long *)spill, MEMLAB_CPU_BATCH);
 	if (!memlab_pcs_push1(pcs, (unsigned long)obj, MEMLAB_CPU_OBJS))
 		spill[n++] = obj;
@@ -425,7 +415,7 @@ static __always_inline void __memlab_cache_free(struct memlab_cache *cache,
 		return;
 	}
 	preempt_disable();
-	pcs = &this_cpu_ptr(cache->cpu)->objs;
+	pcs = this_cpu_ptr(cache->cpu);
 	if (unlikely(memlab_pcs_is_top(pcs, (unsigned long)obj))) {
 		preempt_enable();
 		memlab_cache_double_free(cache, obj, caller);
@@ -486,7 +476,7 @@ void memlab_cache_free_bulk(struct memlab_cache *cache, unsigned int n, void **o
 		return;
 	}
 	preempt_disable();
-	done = memlab_pcs_push(&this_cpu_ptr(cache->cpu)->objs, (unsigned long *)objs, n,
+	done = memlab_pcs_push(this_cpu_ptr(cache->cpu), (unsigned long *)objs, n,
 			       MEMLAB_CPU_OBJS);
 	preempt_enable();
 	if (!done)
@@ -502,7 +492,7 @@ static void memlab_cache_flush_cpus(struct memlab_cache *cache)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		n = memlab_pcs_take_all(&per_cpu_ptr(cache->cpu, cpu)->objs,
+		n = memlab_pcs_take_all(per_cpu_ptr(cache->cpu, cpu),
 					(unsigned long *)objs);
 		if (n)
 			memlab_cache_put(cache, objs, n, _RET_IP_);
@@ -585,7 +575,7 @@ struct memlab_cache *memlab_cache_create(struct memlab_pool *pool, const char *n
 	for (i = 0; i < ARRAY_SIZE(cache->lists); i++)
 		INIT_LIST_HEAD(&cache->lists[i]);
 	ret = -ENOMEM;
-	cache->cpu = alloc_percpu(struct memlab_cpu_cache);
+	cache->cpu = alloc_percpu(struct memlab_pcs);
 	if (!cache->cpu)
 		goto err;
 
@@ -673,7 +663,7 @@ void memlab_cache_get_info(struct memlab_cache *cache, struct memlab_cache_info 
 	info->freeptr_offset = cache->geom.offset;
 	info->flags = cache->geom.flags;
 	for_each_possible_cpu(cpu)
-		info->cpu_cached += memlab_pcs_count(&per_cpu_ptr(cache->cpu, cpu)->objs);
+		info->cpu_cached += memlab_pcs_count(per_cpu_ptr(cache->cpu, cpu));
 	raw_spin_lock_irqsave(&cache->lock, flags);
 	info->inuse = cache->inuse;
 	info->slabs_full = cache->nr_slabs[SLAB_FULL];
