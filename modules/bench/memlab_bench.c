@@ -205,12 +205,13 @@ static u64 median(u64 *v, unsigned int n)
 #define NR_WORK		(BENCH_MAX_REQ + 3)
 
 /*
- * Workload @w for each of the @nb allocators of @bs: the median of @runs
- * runs, 0 when one failed. The allocators take turns run by run, so a
- * change in the host's load meanwhile (under emulation) hits all alike.
+ * The median of @runs runs of @run(@arg, k, r) for each of the @nb sides k
+ * of a workload, into @out; 0 when a run failed. The sides take turns run
+ * by run, so a change in the host's load meanwhile (under emulation) hits
+ * all alike.
  */
-static void bench_row(struct bench *bs, unsigned int nb, struct held *held, unsigned int w,
-		      u64 *out)
+static void bench_turns(unsigned int nb, u64 (*run)(void *arg, unsigned int k, unsigned int r),
+			void *arg, u64 *out)
 {
 	static u64 v[B_NR][RUNS_MAX];
 	unsigned int r, k;
@@ -221,11 +222,7 @@ static void bench_row(struct bench *bs, unsigned int nb, struct held *held, unsi
 		for (k = 0; k < nb; k++) {
 			if (!out[k])
 				continue;
-			if (w <= BENCH_MAX_REQ)
-				v[k][r] = bench_pairs(&bs[k], w);
-			else
-				v[k][r] = bench_mix(&bs[k], held, w == BENCH_MAX_REQ + 1 ? 50 : 90,
-						    0x6d656d6c + r);
+			v[k][r] = run(arg, k, r);
 			out[k] = v[k][r];
 			cond_resched();
 		}
@@ -233,6 +230,31 @@ static void bench_row(struct bench *bs, unsigned int nb, struct held *held, unsi
 	for (k = 0; k < nb; k++)
 		if (out[k])
 			out[k] = median(v[k], runs);
+}
+
+struct bench_work {
+	struct bench *bs;
+	struct held *held;
+	unsigned int w;
+};
+
+static u64 bench_work_run(void *arg, unsigned int k, unsigned int r)
+{
+	struct bench_work *bw = arg;
+
+	if (bw->w <= BENCH_MAX_REQ)
+		return bench_pairs(&bw->bs[k], bw->w);
+	return bench_mix(&bw->bs[k], bw->held, bw->w == BENCH_MAX_REQ + 1 ? 50 : 90,
+			 0x6d656d6c + r);
+}
+
+/* Workload @w for each of the @nb allocators of @bs. */
+static void bench_row(struct bench *bs, unsigned int nb, struct held *held, unsigned int w,
+		      u64 *out)
+{
+	struct bench_work bw = { .bs = bs, .held = held, .w = w };
+
+	bench_turns(nb, bench_work_run, &bw, out);
 }
 
 static void print_ratio(char *buf, size_t len, u64 other, u64 mine)
@@ -337,26 +359,24 @@ static u64 s_run(struct sbench *b, unsigned int batch)
 	return div_u64(ktime_get_ns() - t0, ops);
 }
 
+struct s_work {
+	struct sbench *b;
+	unsigned int batch;
+};
+
+static u64 s_work_run(void *arg, unsigned int m, unsigned int r)
+{
+	struct s_work *sw = arg;
+
+	return s_run(&sw->b[m], sw->batch);
+}
+
 /* Both sides of a slab workload, taking turns run by run; 0 marks a failure. */
 static void s_row(struct sbench *b, unsigned int batch, u64 *out)
 {
-	static u64 v[2][RUNS_MAX];
-	unsigned int r, m;
+	struct s_work sw = { .b = b, .batch = batch };
 
-	for (m = 0; m < 2; m++)
-		out[m] = 1;
-	for (r = 0; r < runs; r++) {
-		for (m = 0; m < 2; m++) {
-			if (!out[m])
-				continue;
-			v[m][r] = s_run(&b[m], batch);
-			out[m] = v[m][r];
-			cond_resched();
-		}
-	}
-	for (m = 0; m < 2; m++)
-		if (out[m])
-			out[m] = median(v[m], runs);
+	bench_turns(2, s_work_run, &sw, out);
 }
 
 #define NR_SLAB_SIZES	2
