@@ -72,6 +72,20 @@ static u64 errors_of(struct memlab_cache *c, enum memlab_cache_error e)
 	return info.errors[e];
 }
 
+/*
+ * Set *@byte to @val: validate finds exactly one error; put it back:
+ * validate finds none.
+ */
+static void expect_found_once(struct kunit *test, struct memlab_cache *c, u8 *byte, u8 val)
+{
+	u8 saved = *byte;
+
+	*byte = val;
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 1);
+	*byte = saved;
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+}
+
 static bool mem_is_zero_96(const void *p)
 {
 	const u8 *b = p;
@@ -297,14 +311,10 @@ static void memlab_slab_test_destroy_busy(struct kunit *test)
 static void memlab_slab_test_redzone(struct kunit *test)
 {
 	struct memlab_cache *c = new_cache(test, "rz", 64, 0, MEMLAB_CACHE_DEBUG, NULL);
-	u8 *p = memlab_cache_alloc(c, GFP_KERNEL), saved;
+	u8 *p = memlab_cache_alloc(c, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	saved = p[64];
-	p[64] = 0x12;
-	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 1);
-	p[64] = saved;
-	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+	expect_found_once(test, c, &p[64], 0x12);
 	/* Left red zone, found at free this time; the free repairs it. */
 	p[-1] = 0x34;
 	memlab_cache_free(c, p);
@@ -317,15 +327,11 @@ static void memlab_slab_test_redzone(struct kunit *test)
 static void memlab_slab_test_use_after_free(struct kunit *test)
 {
 	struct memlab_cache *c = new_cache(test, "uaf", 64, 0, MEMLAB_CACHE_DEBUG, NULL);
-	u8 *p = memlab_cache_alloc(c, GFP_KERNEL), saved;
+	u8 *p = memlab_cache_alloc(c, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	memlab_cache_free(c, p);
-	saved = p[10];
-	p[10] = 0;
-	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 1);
-	p[10] = saved;
-	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+	expect_found_once(test, c, &p[10], 0);
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
 }
 

@@ -127,15 +127,14 @@ static int parse_stats(char *text, struct stats *st)
 		} else if (!strncmp(key, "misuse_", 7)) {
 			st->misuse += strtoul(v1, NULL, 0);
 		} else if (!strcmp(key, "percpu_high") || !strcmp(key, "percpu_batch")) {
-			unsigned int *v = key[7] == 'h' ? st->pcp_high : st->pcp_batch;
+			unsigned int *v = strcmp(key, "percpu_high") ? st->pcp_batch : st->pcp_high;
 
 			if (sscanf(line, "%*s %u %u %u %u", &v[0], &v[1], &v[2], &v[3]) != 4) {
 				tap_diag("stats: bad line '%s'", line);
 				return -1;
 			}
 			st->pcp_lines++;
-		}
-		else if (strcmp(key, "pool")) {
+		} else if (strcmp(key, "pool")) {
 			tap_diag("stats: unknown key '%s'", key);
 			return -1;
 		}
