@@ -282,6 +282,7 @@ static void memlab_buddy_test_percpu(struct kunit *test)
 	unsigned int i, n = 0, o;
 	void **pages;
 	void *p, *q;
+	int err;
 
 	preempt_disable();	/* one CPU's cache; the calls never sleep */
 	p = memlab_alloc_pages(ctx->pool, 0, 0);
@@ -315,8 +316,23 @@ static void memlab_buddy_test_percpu(struct kunit *test)
 	while (n < POOL_PAGES && (pages[n] = memlab_alloc_pages(ctx->pool, 0, __GFP_NOWARN)))
 		n++;
 	KUNIT_EXPECT_EQ(test, n, (unsigned int)POOL_PAGES);
+
+	/*
+	 * The first eight pages freed into this CPU's cache are the only free
+	 * order-3 block: an order-3 request gives them back to merge.
+	 */
+	preempt_disable();
+	for (i = 0, err = 0; i < 8; i++)
+		err |= memlab_free_pages(ctx->pool, ctx->base + i * PAGE_SIZE, 0);
+	p = memlab_alloc_pages(ctx->pool, 3, __GFP_NOWARN);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_ASSERT_PTR_EQ(test, p, ctx->base);
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, 3), 0);
+
 	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, pages[i], 0), 0);
+		if (pages[i] >= ctx->base + 8 * PAGE_SIZE)
+			KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, pages[i], 0), 0);
 	/* The last frees sit in a cache; reports drain it. */
 	expect_all_free(test, ctx->pool);
 	p = memlab_alloc_pages(ctx->pool, POOL_ORDER, 0);

@@ -133,8 +133,8 @@ static void *memlab_index_virt(const struct memlab_pool *pool, u32 idx)
 }
 
 /*
- * Size the per-CPU caches: a CPU keeps at most 1/32 of the pool in blocks
- * of each cached order (so 1/8 in all), and no more than a stack holds.
+ * Size the per-CPU caches: a CPU keeps at most 1/16 of the pool in blocks
+ * of each cached order (so 1/4 in all), and no more than a stack holds.
  * Pools too small for two blocks of an order have no cache for it.
  */
 static void memlab_pcp_size(struct memlab_pool *pool)
@@ -231,13 +231,37 @@ static bool memlab_pcp_give_larger(struct memlab_pool *pool, unsigned int order)
 }
 
 /*
+ * Give this CPU's cached blocks of orders below @order back to the buddy
+ * allocator, where they may merge into one of @order. Return whether there
+ * were any. The stacks are taken as any CPU may take them, so this is
+ * right even if the caller moves to another CPU meanwhile.
+ */
+static noinline bool memlab_pcp_give_smaller(struct memlab_pool *pool, unsigned int order)
+{
+	unsigned long idx[MEMLAB_PCS_SLOTS];
+	unsigned int o, n;
+	bool got = false;
+
+	for (o = 0; o < min_t(unsigned int, order, MEMLAB_PCP_ORDERS); o++) {
+		n = memlab_pcs_take_all(&raw_cpu_ptr(pool->pcp)->blocks[o], idx);
+		if (n) {
+			memlab_pcp_return(pool, o, idx, n, n, false);
+			got = true;
+		}
+	}
+	return got;
+}
+
+/*
  * The buddy allocator's part of an allocation: a block of @order. When
- * the buddy lists have none, a larger block of this CPU's caches is split,
- * and failing that every CPU's caches are drained. Up to *@nr_extra more
- * blocks of @order go to @extra, marked CACHED, for this CPU's cache, as
- * long as 1/8 of the pool stays on the buddy lists, so that a nearly full
- * pool does not empty its lists into the caches; *@nr_extra is set to how
- * many did.
+ * the buddy lists have none, a larger block of this CPU's caches is split;
+ * failing that, this CPU's smaller cached blocks go back to the lists to
+ * merge, and last every CPU's caches are drained. Up to *@nr_extra more
+ * blocks of @order go to @extra, marked CACHED, for this CPU's cache: any
+ * while 1/8 of the pool stays on the buddy lists, and below that only
+ * free blocks of @order itself, so that a nearly full pool neither empties
+ * its lists into the caches nor splits the larger blocks it has left for
+ * them; *@nr_extra is set to how many did.
  */
 static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 			     unsigned long *extra, unsigned int *nr_extra)
@@ -245,8 +269,8 @@ static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 	struct memlab_buddy *b = &pool->buddy;
 	unsigned int want = *nr_extra, n = 0;
 	u32 reserve = b->managed_pages >> 3;
+	bool smaller = false, drained = false;
 	unsigned long flags;
-	bool drained = false;
 	long idx, more;
 
 	for (;;) {
@@ -256,12 +280,18 @@ static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 			break;
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		/* The free blocks left may be in the per-CPU caches. */
-		if (!memlab_pcp_give_larger(pool, order)) {
-			memlab_pool_drain(pool);
-			drained = true;
+		if (memlab_pcp_give_larger(pool, order))
+			continue;
+		if (!smaller) {
+			smaller = true;
+			if (memlab_pcp_give_smaller(pool, order))
+				continue;
 		}
+		memlab_pool_drain(pool);
+		drained = true;
 	}
-	while (idx >= 0 && n < want && b->free_pages >= reserve + (1U << order)) {
+	while (idx >= 0 && n < want &&
+	       (b->free_pages >= reserve + (1U << order) || b->nr_free[order])) {
 		more = memlab_buddy_alloc(b, order);
 		if (more < 0)
 			break;
