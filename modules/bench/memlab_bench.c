@@ -2,15 +2,18 @@
 /*
  * memlab_bench: the memlab buddy allocator against the kernel's own page
  * allocator (alloc_pages/__free_pages) and lib/genalloc's gen_pool, in one
- * boot. memlab and gen_pool manage the same 4 MiB carve-out in turn.
+ * boot. memlab and gen_pool manage the same carve-out in turn: a block of
+ * carve_mib MiB (64, the size of the Rock 5B+ pool) taken from the default
+ * pool, or the largest power of two below it that is free.
  *
  * Workloads, each timed as ns per operation:
  *   order N   an allocation of 2^N pages and its free, N = 0..9
  *   mix F%    with F% of the carve-out held in random blocks of order 0-3,
  *             free a random held block and allocate a random new one (the
  *             random choices are drawn before the timed loop)
- *   bigmix F% the mixes again, memlab against gen_pool, over big_mib MiB
- *             taken from the default pool: the size pools have in use
+ *   mixesS    both mixes again, memlab against gen_pool, over the first
+ *             1/16 and 1/4 of the carve-out (at least 1 MiB): how each
+ *             allocator's cost grows with the pool and with the fill
  * Then the slab layer against SLUB in the same boot, ns per object:
  *   cacheN     allocate one N-byte object and free it (memlab_cache_* and
  *              kmem_cache_*), N = 64, 256
@@ -45,18 +48,17 @@ static unsigned int runs = 5;
 module_param(runs, uint, 0444);
 MODULE_PARM_DESC(runs, "Runs per figure; the median is reported (default 5)");
 
-static unsigned int big_mib = 64;
-module_param(big_mib, uint, 0444);
-MODULE_PARM_DESC(big_mib,
-		 "MiB of the default pool for the mixes at pool size, a power of two; 0: none (default 64)");
+static unsigned int carve_mib = 64;
+module_param(carve_mib, uint, 0444);
+MODULE_PARM_DESC(carve_mib,
+		 "MiB of the default pool for memlab and gen_pool, a power of two up to 1024; less when no such block is free (default 64)");
 
 static unsigned int ops = 1000000;
 module_param(ops, uint, 0444);
 MODULE_PARM_DESC(ops, "Operations per run (default 1000000)");
 
-#define BENCH_ORDER	10		/* the carve-out: 4 MiB with 4 KiB pages */
-#define BENCH_PAGES	BIT(BENCH_ORDER)
-#define BENCH_MAX_REQ	9
+#define BENCH_MAX_REQ	9		/* the smallest carve-out: an order-9 block */
+#define SCALE_MIN_ORDER	(20 - PAGE_SHIFT)	/* the mixes' smallest carve-out: 1 MiB */
 #define MIX_MAX_ORDER	3
 #define RUNS_MAX	51
 
@@ -74,9 +76,15 @@ struct held {
 	unsigned int order;
 };
 
-static void *bench_alloc(struct bench *b, unsigned int order)
+/*
+ * The allocators' calls. The timed loops are built once per allocator with
+ * @kind a constant (bench_pairs(), bench_mix()), so that no dispatch per
+ * operation adds to anyone's figures.
+ */
+static __always_inline void *bench_alloc(struct bench *b, unsigned int order,
+					 const enum bench_alloc kind)
 {
-	switch (b->kind) {
+	switch (kind) {
 	case B_MEMLAB:
 		return memlab_alloc_pages(b->pool, order, __GFP_NOWARN);
 	case B_PAGES: {
@@ -89,9 +97,10 @@ static void *bench_alloc(struct bench *b, unsigned int order)
 	}
 }
 
-static void bench_free(struct bench *b, void *addr, unsigned int order)
+static __always_inline void bench_free(struct bench *b, void *addr, unsigned int order,
+				       const enum bench_alloc kind)
 {
-	switch (b->kind) {
+	switch (kind) {
 	case B_MEMLAB:
 		memlab_free_pages(b->pool, addr, order);
 		break;
@@ -105,21 +114,34 @@ static void bench_free(struct bench *b, void *addr, unsigned int order)
 }
 
 /* One run of alloc+free pairs of one order: ns per pair, or 0 on failure. */
-static u64 bench_pairs(struct bench *b, unsigned int order)
+static __always_inline u64 pairs_of(struct bench *b, unsigned int order,
+				    const enum bench_alloc kind)
 {
 	u64 t0, t1;
 	unsigned int i;
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < ops; i++) {
-		void *p = bench_alloc(b, order);
+		void *p = bench_alloc(b, order, kind);
 
 		if (!p)
 			return 0;
-		bench_free(b, p, order);
+		bench_free(b, p, order, kind);
 	}
 	t1 = ktime_get_ns();
 	return div_u64(t1 - t0, ops);
+}
+
+static noinline u64 bench_pairs(struct bench *b, unsigned int order)
+{
+	switch (b->kind) {
+	case B_MEMLAB:
+		return pairs_of(b, order, B_MEMLAB);
+	case B_PAGES:
+		return pairs_of(b, order, B_PAGES);
+	default:
+		return pairs_of(b, order, B_GENPOOL);
+	}
 }
 
 /* One step of the random mix: which held block to free, which order to take. */
@@ -136,7 +158,8 @@ static struct mix_step *mix_steps;
  * the fill could not be reached. The same seed gives every allocator the
  * same sequence of orders.
  */
-static u64 bench_mix(struct bench *b, struct held *held, unsigned int fill, u32 seed)
+static __always_inline u64 mix_of(struct bench *b, struct held *held, unsigned int fill,
+				  u32 seed, const enum bench_alloc kind)
 {
 	unsigned int nheld = 0, pages = 0, target = b->pages * fill / 100, i;
 	struct rnd_state rnd;
@@ -149,9 +172,9 @@ static u64 bench_mix(struct bench *b, struct held *held, unsigned int fill, u32 
 
 		if (pages + BIT(order) > target)
 			order = 0;
-		p = bench_alloc(b, order);
+		p = bench_alloc(b, order, kind);
 		if (!p && order)	/* fragmentation: take a page instead */
-			p = bench_alloc(b, order = 0);
+			p = bench_alloc(b, order = 0, kind);
 		if (!p)
 			goto out;
 		held[nheld].addr = p;
@@ -167,10 +190,10 @@ static u64 bench_mix(struct bench *b, struct held *held, unsigned int fill, u32 
 		unsigned int k = mix_steps[i].pick % nheld, order = mix_steps[i].order;
 		void *p;
 
-		bench_free(b, held[k].addr, held[k].order);
-		p = bench_alloc(b, order);
+		bench_free(b, held[k].addr, held[k].order, kind);
+		p = bench_alloc(b, order, kind);
 		if (!p)		/* fragmentation: take a page instead */
-			p = bench_alloc(b, order = 0);
+			p = bench_alloc(b, order = 0, kind);
 		if (!p) {
 			held[k] = held[--nheld];
 			if (!nheld)
@@ -184,8 +207,20 @@ static u64 bench_mix(struct bench *b, struct held *held, unsigned int fill, u32 
 		ns = div_u64(ktime_get_ns() - t0, ops);
 out:
 	while (nheld--)
-		bench_free(b, held[nheld].addr, held[nheld].order);
+		bench_free(b, held[nheld].addr, held[nheld].order, kind);
 	return ns;
+}
+
+static noinline u64 bench_mix(struct bench *b, struct held *held, unsigned int fill, u32 seed)
+{
+	switch (b->kind) {
+	case B_MEMLAB:
+		return mix_of(b, held, fill, seed, B_MEMLAB);
+	case B_PAGES:
+		return mix_of(b, held, fill, seed, B_PAGES);
+	default:
+		return mix_of(b, held, fill, seed, B_GENPOOL);
+	}
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -260,9 +295,9 @@ static void bench_row(struct bench *bs, unsigned int nb, struct held *held, unsi
 static void print_ratio(char *buf, size_t len, u64 other, u64 mine)
 {
 	if (!other || !mine)
-		snprintf(buf, len, "%9s", "n/a");
+		snprintf(buf, len, "n/a");
 	else
-		snprintf(buf, len, "%8llu.%02llux", div64_u64(other, mine),
+		snprintf(buf, len, "%llu.%02llux", div64_u64(other, mine),
 			 div64_u64(other * 100, mine) % 100);
 }
 
@@ -279,58 +314,66 @@ struct sbench {
 	struct kmem_cache *kc;
 };
 
-static void *s_alloc(struct sbench *b)
+/*
+ * As for the page allocators, the timed loops are built once per kind and
+ * side, with @kind and @memlab constants.
+ */
+static __always_inline void *s_alloc(struct sbench *b, const enum slab_kind kind,
+				     const bool memlab)
 {
-	if (b->kind == S_KMALLOC)
-		return b->memlab ? memlab_kmalloc(b->pool, b->size, GFP_KERNEL) :
-				   kmalloc(b->size, GFP_KERNEL);
-	return b->memlab ? memlab_cache_alloc(b->mc, GFP_KERNEL) :
-			   kmem_cache_alloc(b->kc, GFP_KERNEL);
+	if (kind == S_KMALLOC)
+		return memlab ? memlab_kmalloc(b->pool, b->size, GFP_KERNEL) :
+				kmalloc(b->size, GFP_KERNEL);
+	return memlab ? memlab_cache_alloc(b->mc, GFP_KERNEL) :
+			kmem_cache_alloc(b->kc, GFP_KERNEL);
 }
 
-static void s_free(struct sbench *b, void *p)
+static __always_inline void s_free(struct sbench *b, void *p, const enum slab_kind kind,
+				   const bool memlab)
 {
-	if (b->kind == S_KMALLOC) {
-		if (b->memlab)
+	if (kind == S_KMALLOC) {
+		if (memlab)
 			memlab_kfree(b->pool, p);
 		else
 			kfree(p);
 		return;
 	}
-	if (b->memlab)
+	if (memlab)
 		memlab_cache_free(b->mc, p);
 	else
 		kmem_cache_free(b->kc, p);
 }
 
 /* Allocate @n objects at once: the bulk calls, or one at a time for kmalloc. */
-static bool s_alloc_batch(struct sbench *b, void **objs, unsigned int n)
+static __always_inline bool s_alloc_batch(struct sbench *b, void **objs, unsigned int n,
+					  const enum slab_kind kind, const bool memlab)
 {
 	unsigned int j;
 
 	/* kmem_cache_alloc_bulk(): the count (6.1, 6.12) or true (7.2); all or nothing. */
-	if (b->kind != S_KMALLOC)
-		return b->memlab ? memlab_cache_alloc_bulk(b->mc, GFP_KERNEL, n, objs) == n :
-				   kmem_cache_alloc_bulk(b->kc, GFP_KERNEL, n, objs) != 0;
+	if (kind != S_KMALLOC)
+		return memlab ? memlab_cache_alloc_bulk(b->mc, GFP_KERNEL, n, objs) == n :
+				kmem_cache_alloc_bulk(b->kc, GFP_KERNEL, n, objs) != 0;
 	for (j = 0; j < n; j++) {
-		objs[j] = s_alloc(b);
+		objs[j] = s_alloc(b, kind, memlab);
 		if (!objs[j]) {
 			while (j--)
-				s_free(b, objs[j]);
+				s_free(b, objs[j], kind, memlab);
 			return false;
 		}
 	}
 	return true;
 }
 
-static void s_free_batch(struct sbench *b, void **objs, unsigned int n)
+static __always_inline void s_free_batch(struct sbench *b, void **objs, unsigned int n,
+					 const enum slab_kind kind, const bool memlab)
 {
 	unsigned int j;
 
-	if (b->kind == S_KMALLOC) {
+	if (kind == S_KMALLOC) {
 		for (j = 0; j < n; j++)
-			s_free(b, objs[j]);
-	} else if (b->memlab) {
+			s_free(b, objs[j], kind, memlab);
+	} else if (memlab) {
 		memlab_cache_free_bulk(b->mc, n, objs);
 	} else {
 		kmem_cache_free_bulk(b->kc, n, objs);
@@ -338,7 +381,8 @@ static void s_free_batch(struct sbench *b, void **objs, unsigned int n)
 }
 
 /* One run: ns per object, allocating @batch at a time; 0 on failure. */
-static u64 s_run(struct sbench *b, unsigned int batch)
+static __always_inline u64 s_run_of(struct sbench *b, unsigned int batch,
+				    const enum slab_kind kind, const bool memlab)
 {
 	void *objs[16];
 	unsigned int i;
@@ -346,17 +390,29 @@ static u64 s_run(struct sbench *b, unsigned int batch)
 
 	for (i = 0; i < ops; i += batch) {
 		if (batch == 1) {
-			objs[0] = s_alloc(b);
+			objs[0] = s_alloc(b, kind, memlab);
 			if (!objs[0])
 				return 0;
-			s_free(b, objs[0]);
+			s_free(b, objs[0], kind, memlab);
 			continue;
 		}
-		if (!s_alloc_batch(b, objs, batch))
+		if (!s_alloc_batch(b, objs, batch, kind, memlab))
 			return 0;
-		s_free_batch(b, objs, batch);
+		s_free_batch(b, objs, batch, kind, memlab);
 	}
 	return div_u64(ktime_get_ns() - t0, ops);
+}
+
+static noinline u64 s_run(struct sbench *b, unsigned int batch)
+{
+	switch (b->kind) {
+	case S_KMALLOC:
+		return b->memlab ? s_run_of(b, batch, S_KMALLOC, true) :
+				   s_run_of(b, batch, S_KMALLOC, false);
+	default:	/* S_CACHE and S_DEBUG differ in the cache's flags only */
+		return b->memlab ? s_run_of(b, batch, S_CACHE, true) :
+				   s_run_of(b, batch, S_CACHE, false);
+	}
 }
 
 struct s_work {
@@ -449,99 +505,158 @@ static void print_slab(u64 res[2][NR_SLAB_WORK])
 			}
 }
 
-/*
- * The mixes again over a carve-out of @big_mib MiB from the default pool,
- * the size pools have in use: res[0] memlab, res[1] gen_pool.
- */
-static int bench_big(u64 res[2][2])
-{
-	unsigned int order = ilog2(big_mib) + 20 - PAGE_SHIFT, f;
-	struct memlab_pool *dp = memlab_default_pool();
-	struct bench bs[2] = {
-		{ .kind = B_MEMLAB, .pages = 1U << order },
-		{ .kind = B_GENPOOL, .pages = 1U << order },
-	};
-	struct held *held;
-	phys_addr_t phys;
+/* The carve-out: a block of the default pool. */
+struct carve {
+	struct memlab_pool *from;
 	void *base;
+	phys_addr_t phys;
+	unsigned int order;
+};
+
+/*
+ * Take the largest block of the default pool of at most carve_mib MiB and
+ * at least order BENCH_MAX_REQ.
+ */
+static int carve_take(struct carve *cv)
+{
+	int order = ilog2(carve_mib) + 20 - PAGE_SHIFT;
+
+	cv->from = memlab_default_pool();
+	if (!cv->from)
+		return -ENODEV;
+	for (; order >= BENCH_MAX_REQ; order--) {
+		cv->base = memlab_alloc_pages(cv->from, order, __GFP_NOWARN);
+		if (cv->base) {
+			cv->order = order;
+			cv->phys = memlab_block_phys(cv->from, cv->base);
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/*
+ * memlab (@mb) and gen_pool (@gb) over the first 2^@order pages of the
+ * carve-out. Only one of them uses the memory at a time.
+ */
+static int bench_pools(struct bench *mb, struct bench *gb, const struct carve *cv,
+		       unsigned int order, const char *name)
+{
+	size_t size = PAGE_SIZE << order;
+	struct memlab_pool *pool;
+
+	mb->pages = 1U << order;
+	gb->pages = 1U << order;
+	pool = memlab_pool_create(name, cv->base, cv->phys, size);
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	mb->pool = pool;
+	gb->gp = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
+	if (!gb->gp ||
+	    gen_pool_add_virt(gb->gp, (unsigned long)cv->base, cv->phys, size, NUMA_NO_NODE))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Undo bench_pools(): -EBUSY when memlab's pool still has blocks allocated. */
+static int bench_pools_destroy(struct bench *mb, struct bench *gb)
+{
 	int ret = 0;
 
-	if (!dp)
-		return -ENODEV;
-	base = memlab_alloc_pages(dp, order, __GFP_NOWARN);
-	if (!base)
-		return -ENOSPC;
-	phys = memlab_block_phys(dp, base);
-	held = kvcalloc(1U << order, sizeof(*held), GFP_KERNEL);
-	bs[0].pool = memlab_pool_create("bench-big", base, phys, PAGE_SIZE << order);
-	bs[1].gp = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
-	if (!held || IS_ERR(bs[0].pool) || !bs[1].gp ||
-	    gen_pool_add_virt(bs[1].gp, (unsigned long)base, phys, PAGE_SIZE << order,
-			      NUMA_NO_NODE)) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (f = 0; f < 2; f++) {
+	if (gb->gp)
+		gen_pool_destroy(gb->gp);
+	gb->gp = NULL;
+	if (mb->pool && memlab_pool_destroy(mb->pool))
+		ret = -EBUSY;	/* the pool's reports show what */
+	mb->pool = NULL;
+	return ret;
+}
+
+/* The carve-out orders of the mixes by size: 1/16, 1/4 and all of it. */
+#define NR_SCALE	3
+
+/*
+ * Both mixes, memlab and gen_pool, over the first 2^@order pages of the
+ * carve-out: res[0] memlab, res[1] gen_pool; [f] the 50% and 90% fills.
+ */
+static int bench_scale(const struct carve *cv, unsigned int order, struct held *held,
+		       u64 res[2][2])
+{
+	struct bench bs[2] = { { .kind = B_MEMLAB }, { .kind = B_GENPOOL } };
+	unsigned int f;
+	int ret, ret2;
+
+	ret = bench_pools(&bs[0], &bs[1], cv, order, "bench-scale");
+	for (f = 0; !ret && f < 2; f++) {
 		u64 out[2];
 
 		bench_row(bs, 2, held, BENCH_MAX_REQ + 1 + f, out);
 		res[0][f] = out[0];
 		res[1][f] = out[1];
 	}
-out:
-	if (bs[1].gp)
-		gen_pool_destroy(bs[1].gp);
-	if (!IS_ERR_OR_NULL(bs[0].pool) && memlab_pool_destroy(bs[0].pool)) {
-		base = NULL;	/* still in use: the default pool's reports show it */
-		ret = -EBUSY;
+	ret2 = bench_pools_destroy(&bs[0], &bs[1]);
+	return ret2 ?: ret;
+}
+
+static void print_scale(const unsigned int *order, u64 res[NR_SCALE][2][2])
+{
+	unsigned int i;
+
+	pr_info("the mixes by carve-out size, ns/op; flat = mix90%%/mix50%%; ratio = gen_pool/memlab\n");
+	pr_info("%-11s %8s %8s %6s %10s %10s %6s %9s %9s\n", "carve-out", "memlab50",
+		"memlab90", "flat", "gen_pool50", "gen_pool90", "flat", "vs_gen50", "vs_gen90");
+	for (i = 0; i < NR_SCALE; i++) {
+		char name[24], fm[16], fg[16], r50[16], r90[16];
+
+		if (!order[i])
+			continue;
+		snprintf(name, sizeof(name), "mixes%uMiB",
+			 (unsigned int)((PAGE_SIZE << order[i]) >> 20));
+		print_ratio(fm, sizeof(fm), res[i][0][1], res[i][0][0]);
+		print_ratio(fg, sizeof(fg), res[i][1][1], res[i][1][0]);
+		print_ratio(r50, sizeof(r50), res[i][1][0], res[i][0][0]);
+		print_ratio(r90, sizeof(r90), res[i][1][1], res[i][0][1]);
+		pr_info("%-11s %8llu %8llu %6s %10llu %10llu %6s %9s %9s\n", name,
+			res[i][0][0], res[i][0][1], fm, res[i][1][0], res[i][1][1], fg, r50, r90);
 	}
-	kvfree(held);
-	if (base)
-		memlab_free_pages(dp, base, order);
-	return ret;
 }
 
 static int __init memlab_bench_init(void)
 {
-	u64 res[B_NR][NR_WORK] = { };
+	u64 res[B_NR][NR_WORK] = { }, scale[NR_SCALE][2][2] = { };
+	unsigned int scale_order[NR_SCALE] = { }, w, k, i;
 	static u64 sres[2][NR_SLAB_WORK];
-	struct page *carve;
-	struct held *held;
+	struct held *held = NULL;
 	struct bench bs[B_NR] = {
-		[B_MEMLAB] = { .kind = B_MEMLAB, .pages = BENCH_PAGES },
-		[B_PAGES] = { .kind = B_PAGES, .pages = BENCH_PAGES },
-		[B_GENPOOL] = { .kind = B_GENPOOL, .pages = BENCH_PAGES },
+		[B_MEMLAB] = { .kind = B_MEMLAB },
+		[B_PAGES] = { .kind = B_PAGES },
+		[B_GENPOOL] = { .kind = B_GENPOOL },
 	};
-	unsigned int w, k;
-	void *base;
-	int ret = 0;
+	struct carve cv;
+	int ret, err;
 
-	if (runs < 1 || runs > RUNS_MAX || !ops ||
-	    (big_mib && (!is_power_of_2(big_mib) || big_mib > 1024)))
+	if (runs < 1 || runs > RUNS_MAX || !ops || !is_power_of_2(carve_mib) ||
+	    carve_mib > 1024)
 		return -EINVAL;
-	held = kcalloc(BENCH_PAGES, sizeof(*held), GFP_KERNEL);
+	ret = carve_take(&cv);
+	if (ret) {
+		pr_err("no carve-out of at least %lu KiB in the default pool: %pe\n",
+		       (PAGE_SIZE << BENCH_MAX_REQ) >> 10, ERR_PTR(ret));
+		return ret;
+	}
+	pr_info("carve-out: %lu MiB of the default pool at %pa%s\n",
+		(PAGE_SIZE << cv.order) >> 20, &cv.phys,
+		(PAGE_SIZE << cv.order) >> 20 < carve_mib ? " (no larger block free)" : "");
+	held = kvcalloc(1U << cv.order, sizeof(*held), GFP_KERNEL);
 	mix_steps = vmalloc(array_size(ops, sizeof(*mix_steps)));
-	carve = alloc_pages(GFP_KERNEL | __GFP_NOWARN, BENCH_ORDER);
-	if (!held || !mix_steps || !carve) {
+	if (!held || !mix_steps) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	base = page_address(carve);
-
-	bs[B_MEMLAB].pool = memlab_pool_create("bench", base, page_to_phys(carve),
-					       BENCH_PAGES * PAGE_SIZE);
-	if (IS_ERR(bs[B_MEMLAB].pool)) {
-		ret = PTR_ERR(bs[B_MEMLAB].pool);
-		goto out;
-	}
-	/* gen_pool manages the same carve-out; only one uses it at a time. */
-	bs[B_GENPOOL].gp = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
-	if (!bs[B_GENPOOL].gp ||
-	    gen_pool_add_virt(bs[B_GENPOOL].gp, (unsigned long)base, page_to_phys(carve),
-			      BENCH_PAGES * PAGE_SIZE, NUMA_NO_NODE)) {
-		ret = -ENOMEM;
+	ret = bench_pools(&bs[B_MEMLAB], &bs[B_GENPOOL], &cv, cv.order, "bench");
+	if (ret)
 		goto out_pools;
-	}
+	bs[B_PAGES].pages = 1U << cv.order;
 	for (w = 0; w < NR_WORK; w++) {
 		u64 out[B_NR];
 
@@ -550,8 +665,30 @@ static int __init memlab_bench_init(void)
 			res[k][w] = out[k];
 	}
 	pr_info("page allocators measured\n");
+	/* A slab workload that fails prints 0; the scaling goes on. */
 	ret = bench_slab(bs[B_MEMLAB].pool, sres);
 	pr_info("slab layer measured\n");
+	err = bench_pools_destroy(&bs[B_MEMLAB], &bs[B_GENPOOL]);
+	if (err)
+		goto out_busy;
+	for (i = 0; i < NR_SCALE; i++) {
+		unsigned int order = cv.order - 2 * (NR_SCALE - 1 - i);
+
+		if (order < SCALE_MIN_ORDER || order > cv.order)
+			continue;
+		scale_order[i] = order;
+		if (i == NR_SCALE - 1) {	/* the whole carve-out: measured above */
+			for (k = 0; k < 2; k++) {
+				scale[i][0][k] = res[B_MEMLAB][BENCH_MAX_REQ + 1 + k];
+				scale[i][1][k] = res[B_GENPOOL][BENCH_MAX_REQ + 1 + k];
+			}
+			continue;
+		}
+		err = bench_scale(&cv, order, held, scale[i]);
+		if (err == -EBUSY)
+			goto out_busy;
+		ret = ret ?: err;
+	}
 
 	pr_info("ns/op, median of %u runs of %u ops; ratio = other/memlab\n", runs, ops);
 	pr_info("%-9s %9s %12s %9s %14s %11s\n", "workload", "memlab", "alloc_pages",
@@ -568,43 +705,25 @@ static int __init memlab_bench_init(void)
 		pr_info("%-9s %9llu %12llu %9llu %14s %11s\n", name, res[B_MEMLAB][w],
 			res[B_PAGES][w], res[B_GENPOOL][w], r1, r2);
 	}
-	if (big_mib) {
-		u64 big[2][2] = { };
-		int err = bench_big(big);
-
-		if (err) {
-			pr_info("mixes over %u MiB of the default pool: skipped (%pe)\n", big_mib,
-				ERR_PTR(err));
-		} else {
-			pr_info("mixes over %u MiB of the default pool; ratio = gen_pool/memlab\n",
-				big_mib);
-			pr_info("%-9s %9s %9s %11s\n", "workload", "memlab", "gen_pool",
-				"vs_gen_pool");
-			for (w = 0; w < 2; w++) {
-				char r[16];
-
-				print_ratio(r, sizeof(r), big[1][w], big[0][w]);
-				pr_info("big%-6s %9llu %9llu %11s\n", w ? "mix90%" : "mix50%",
-					big[0][w], big[1][w], r);
-			}
-		}
-	}
+	print_scale(scale_order, scale);
 	pr_info("slab layer: ns per object, median of %u runs of %u objects; ratio = slub/memlab\n",
 		runs, ops);
 	print_slab(sres);
 	pr_info("done\n");
+	goto out;
 out_pools:
-	if (bs[B_GENPOOL].gp)
-		gen_pool_destroy(bs[B_GENPOOL].gp);
-	if (memlab_pool_destroy(bs[B_MEMLAB].pool)) {
-		/* Something is still allocated: the carve-out cannot go back. */
-		carve = NULL;
-		ret = -EBUSY;
-	}
+	err = bench_pools_destroy(&bs[B_MEMLAB], &bs[B_GENPOOL]);
+	if (!err)
+		goto out;
+out_busy:
+	/* Something is still allocated: the carve-out cannot go back. */
+	pr_err("a pool over the carve-out still has blocks allocated\n");
+	cv.base = NULL;
+	ret = err;
 out:
-	if (carve)
-		__free_pages(carve, BENCH_ORDER);
-	kfree(held);
+	if (cv.base)
+		memlab_free_pages(cv.from, cv.base, cv.order);
+	kvfree(held);
 	vfree(mix_steps);
 	return ret;
 }
