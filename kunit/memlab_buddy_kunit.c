@@ -284,6 +284,10 @@ static void memlab_buddy_test_percpu(struct kunit *test)
 	void *p, *q;
 	int err;
 
+	memlab_pool_get_info(ctx->pool, &info);
+	if (!info.percpu_caches)
+		kunit_skip(test, "no per-CPU caches: %u CPUs for a %lu KiB pool",
+			   num_possible_cpus(), info.total_pages << (PAGE_SHIFT - 10));
 	preempt_disable();	/* one CPU's cache; the calls never sleep */
 	p = memlab_alloc_pages(ctx->pool, 0, 0);
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, 0), 0);
@@ -338,6 +342,45 @@ static void memlab_buddy_test_percpu(struct kunit *test)
 	p = memlab_alloc_pages(ctx->pool, POOL_ORDER, 0);
 	KUNIT_EXPECT_PTR_EQ(test, p, ctx->base);
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, POOL_ORDER), 0);
+}
+
+/*
+ * Pools of 16 KiB to 4 MiB keep their metadata within 2% of their size:
+ * the small ones have no per-CPU caches, and hand out every page all the
+ * same.
+ */
+static void memlab_buddy_test_metadata(struct kunit *test)
+{
+	struct memlab_test_pool *ctx = test->priv;
+	struct memlab_pool_info info;
+	struct memlab_pool *pool;
+	unsigned int order, i, n;
+	char name[32];
+	void **pages;
+
+	pages = kunit_kcalloc(test, POOL_PAGES, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	for (order = 2; order <= POOL_ORDER; order += 2) {
+		snprintf(name, sizeof(name), "kunit-meta-%d-%u", current->pid, order);
+		pool = memlab_pool_create(name, ctx->base, page_to_phys(ctx->backing),
+					  PAGE_SIZE << order);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(pool), "order %u: %pe", order, pool);
+		memlab_pool_get_info(pool, &info);
+		KUNIT_EXPECT_LE_MSG(test, info.metadata_bytes * 50, (size_t)PAGE_SIZE << order,
+				    "order %u", order);
+		if (order == 2)		/* 1 KiB per CPU is over 2% of 16 KiB */
+			KUNIT_EXPECT_FALSE(test, info.percpu_caches);
+		for (n = 0; n < BIT(order); n++) {
+			pages[n] = memlab_alloc_pages(pool, 0, __GFP_NOWARN);
+			if (!pages[n])
+				break;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, n, (unsigned int)BIT(order), "order %u", order);
+		for (i = 0; i < n; i++)
+			KUNIT_EXPECT_EQ(test, memlab_free_pages(pool, pages[i], 0), 0);
+		KUNIT_EXPECT_EQ(test, memlab_pool_check(pool), 0U);
+		KUNIT_EXPECT_EQ(test, memlab_pool_destroy(pool), 0);
+	}
 }
 
 static struct {
@@ -527,6 +570,7 @@ static struct kunit_case memlab_buddy_test_cases[] = {
 	KUNIT_CASE(memlab_buddy_test_pathological),
 	KUNIT_CASE(memlab_buddy_test_misuse),
 	KUNIT_CASE(memlab_buddy_test_percpu),
+	KUNIT_CASE(memlab_buddy_test_metadata),
 	KUNIT_CASE(memlab_buddy_test_irq),
 	KUNIT_CASE(memlab_buddy_test_addresses),
 	KUNIT_CASE(memlab_buddy_test_destroy_busy),

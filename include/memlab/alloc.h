@@ -22,6 +22,9 @@ struct memlab_pool;
  * @total_pages: pages the pool manages
  * @free_pages: pages free now
  * @max_order: largest block order of this pool
+ * @percpu_caches: whether the pool has per-CPU caches of orders 0 to 3;
+ *	a pool too small for them within 2% of metadata has none
+ * @metadata_bytes: bytes of the pool's metadata, all outside it
  * @nr_free: free blocks of each order, up to @max_order
  * @double_free: frees of a block already free
  * @bad_address: frees of an address that does not start a used block
@@ -33,6 +36,8 @@ struct memlab_pool_info {
 	unsigned long total_pages;
 	unsigned long free_pages;
 	unsigned int max_order;
+	bool percpu_caches;
+	size_t metadata_bytes;
 	unsigned long nr_free[MEMLAB_MAX_ORDER + 1];
 	u64 double_free;
 	u64 bad_address;

@@ -96,7 +96,9 @@ struct memlab_pool {
 	struct memlab_buddy_page *meta;
 	/*
 	 * Per-CPU caches of low-order blocks in front of @buddy; an order
-	 * whose @pcp_high is 0 has none. @pcp_moves is under @lock.
+	 * whose @pcp_high is 0 has none, and a pool whose metadata would pass
+	 * 2% of its size with them has no @pcp at all. @pcp_moves is under
+	 * @lock.
 	 */
 	struct memlab_pcp __percpu *pcp;
 	unsigned int pcp_high[MEMLAB_PCP_ORDERS];

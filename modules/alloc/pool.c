@@ -199,6 +199,8 @@ void memlab_pool_drain(struct memlab_pool *pool)
 	unsigned int o, n;
 	int cpu;
 
+	if (!pool->pcp)
+		return;
 	for_each_possible_cpu(cpu) {
 		struct memlab_pcp *pcp = per_cpu_ptr(pool->pcp, cpu);
 
@@ -269,7 +271,7 @@ static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 	struct memlab_buddy *b = &pool->buddy;
 	unsigned int want = *nr_extra, n = 0;
 	u32 reserve = b->managed_pages >> 3;
-	bool smaller = false, drained = false;
+	bool smaller = false, drained = !pool->pcp;	/* no caches: nothing to drain */
 	unsigned long flags;
 	long idx, more;
 
@@ -400,12 +402,30 @@ static __always_inline bool memlab_pcp_free(struct memlab_pool *pool, u32 idx,
 	return true;
 }
 
+/* Bytes of a pool's per-page arrays. */
+static size_t memlab_pool_page_meta_bytes(const struct memlab_pool *pool)
+{
+	return (size_t)pool->buddy.nr_pages *
+	       (sizeof(*pool->meta) + sizeof(*pool->owner) + sizeof(*pool->slabs));
+}
+
 /* Bytes of a pool's metadata, all outside it: per-page arrays, per-CPU caches. */
 size_t memlab_pool_meta_bytes(const struct memlab_pool *pool)
 {
-	return (size_t)pool->buddy.nr_pages *
-	       (sizeof(*pool->meta) + sizeof(*pool->owner) + sizeof(*pool->slabs)) +
-	       num_possible_cpus() * sizeof(struct memlab_pcp);
+	return memlab_pool_page_meta_bytes(pool) +
+	       (pool->pcp ? num_possible_cpus() * sizeof(struct memlab_pcp) : 0);
+}
+
+/*
+ * Whether the pool can have per-CPU caches with its metadata within 2% of
+ * its size; a small pool on many CPUs goes without.
+ */
+static bool memlab_pcp_fits(const struct memlab_pool *pool)
+{
+	u64 bytes = (u64)pool->buddy.managed_pages << PAGE_SHIFT;
+
+	return (memlab_pool_page_meta_bytes(pool) +
+		num_possible_cpus() * sizeof(struct memlab_pcp)) * 50 <= bytes;
 }
 
 /**
@@ -432,7 +452,11 @@ void memlab_pool_snapshot(struct memlab_pool *pool, struct memlab_buddy *copy)
 	memlab_pool_drain(pool);
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	for_each_possible_cpu(cpu) {
-		struct memlab_pcp *pcp = per_cpu_ptr(pool->pcp, cpu);
+		struct memlab_pcp *pcp;
+
+		if (!pool->pcp)
+			break;
+		pcp = per_cpu_ptr(pool->pcp, cpu);
 
 		for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
 			unsigned long top = READ_ONCE(pcp->blocks[o].top);
@@ -512,12 +536,14 @@ static int memlab_pool_setup(struct memlab_pool *pool, u32 stride, unsigned int 
 	for (i = 0; i < pool->nr_chunks; i++)
 		memlab_buddy_add_range(&pool->buddy, pool->chunks[i].first,
 				       pool->chunks[i].nr_pages);
-	pool->pcp = alloc_percpu(struct memlab_pcp);
-	if (!pool->pcp) {
-		ret = -ENOMEM;
-		goto err_meta;
+	if (memlab_pcp_fits(pool)) {
+		pool->pcp = alloc_percpu(struct memlab_pcp);
+		if (!pool->pcp) {
+			ret = -ENOMEM;
+			goto err_meta;
+		}
+		memlab_pcp_size(pool);
 	}
-	memlab_pcp_size(pool);
 	sort(pool->chunks, pool->nr_chunks, sizeof(*pool->chunks), memlab_chunk_cmp, NULL);
 
 	mutex_lock(&memlab_pools_lock);
@@ -978,6 +1004,8 @@ void memlab_pool_get_info(struct memlab_pool *pool, struct memlab_pool_info *inf
 	info->total_pages = b->managed_pages;
 	info->free_pages = b->free_pages;
 	info->max_order = b->max_order;
+	info->percpu_caches = !!pool->pcp;
+	info->metadata_bytes = memlab_pool_meta_bytes(pool);
 	for (o = 0; o <= b->max_order; o++)
 		info->nr_free[o] = b->nr_free[o];
 	info->double_free = b->misuse[MEMLAB_MISUSE_DOUBLE_FREE];
