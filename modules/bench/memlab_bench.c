@@ -51,7 +51,7 @@ MODULE_PARM_DESC(runs, "Runs per figure; the median is reported (default 5)");
 static unsigned int carve_mib = 64;
 module_param(carve_mib, uint, 0444);
 MODULE_PARM_DESC(carve_mib,
-		 "MiB of the default pool for memlab and gen_pool, a power of two up to 1024; less when no such block is free (default 64)");
+		 "MiB of the default pool for memlab and gen_pool, a power of two from 2 to 1024; less when no such block is free (default 64)");
 
 static unsigned int ops = 1000000;
 module_param(ops, uint, 0444);
@@ -636,8 +636,11 @@ static int __init memlab_bench_init(void)
 	int ret, err;
 
 	if (runs < 1 || runs > RUNS_MAX || !ops || !is_power_of_2(carve_mib) ||
-	    carve_mib > 1024)
+	    carve_mib > 1024 || ((u64)carve_mib << 20) < (PAGE_SIZE << BENCH_MAX_REQ)) {
+		pr_err("runs is 1 to %u, ops at least 1, carve_mib a power of two from %lu to 1024\n",
+		       RUNS_MAX, (PAGE_SIZE << BENCH_MAX_REQ) >> 20);
 		return -EINVAL;
+	}
 	ret = carve_take(&cv);
 	if (ret) {
 		pr_err("no carve-out of at least %lu KiB in the default pool: %pe\n",
