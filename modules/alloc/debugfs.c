@@ -38,31 +38,22 @@ struct dentry *memlab_debugfs_root(void)
 }
 EXPORT_SYMBOL_GPL(memlab_debugfs_root);
 
-/* A copy of the buddy's counters, taken under the lock. */
-struct memlab_snapshot {
-	struct memlab_buddy b;
-};
-
-static void memlab_snapshot(struct memlab_pool *pool, struct memlab_snapshot *s)
-{
-	memlab_pool_snapshot(pool, &s->b);
-}
-
 static int buddyinfo_show(struct seq_file *m, void *v)
 {
 	struct memlab_pool *pool = m->private;
-	struct memlab_snapshot *s;
+	struct memlab_buddy *b;
 	unsigned int o;
 
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
+	/* A copy, as users see the pool (memlab_pool_snapshot()). */
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
 		return -ENOMEM;
-	memlab_snapshot(pool, s);
+	memlab_pool_snapshot(pool, b);
 	seq_printf(m, "Pool %s, zone %8s ", pool->name, "memlab");
-	for (o = 0; o <= s->b.max_order; o++)
-		seq_printf(m, "%6u ", s->b.nr_free[o]);
+	for (o = 0; o <= b->max_order; o++)
+		seq_printf(m, "%6u ", b->nr_free[o]);
 	seq_putc(m, '\n');
-	kfree(s);
+	kfree(b);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(buddyinfo);
@@ -71,15 +62,13 @@ static int stats_show(struct seq_file *m, void *v)
 {
 	struct memlab_pool *pool = m->private;
 	struct memlab_buddy *b;
-	struct memlab_snapshot *s;
 	unsigned int o, i;
 	u32 largest;
 
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
 		return -ENOMEM;
-	memlab_snapshot(pool, s);
-	b = &s->b;
+	memlab_pool_snapshot(pool, b);
 	largest = memlab_buddy_largest_free_order(b);
 
 	seq_printf(m, "pool %s\n", pool->name);
@@ -121,7 +110,7 @@ static int stats_show(struct seq_file *m, void *v)
 		seq_printf(m, " %5d.%03d %5d.%03d\n", fr.unusable / 1000, fr.unusable % 1000,
 			   fr.fragmentation / 1000, abs(fr.fragmentation % 1000));
 	}
-	kfree(s);
+	kfree(b);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -281,7 +270,6 @@ static int check_show(struct seq_file *m, void *v)
 	struct memlab_pool *pool = m->private;
 	unsigned int errors, total;
 	struct memlab_cache *cache;
-	unsigned long flags;
 	int cerr;
 
 	/*
@@ -290,10 +278,7 @@ static int check_show(struct seq_file *m, void *v)
 	 * larger one.
 	 */
 	seq_printf(m, "pool %s\n", pool->name);
-	memlab_pool_drain(pool);
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	errors = memlab_buddy_check(&pool->buddy, check_report, m);
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	errors = memlab_pool_check_report(pool, check_report, m);
 	if (seq_has_overflowed(m))
 		return 0;
 	total = errors;

@@ -147,6 +147,8 @@ static inline u32 memlab_pool_index_of(const struct memlab_pool *pool, const voi
 void memlab_pool_drain(struct memlab_pool *pool);
 size_t memlab_pool_meta_bytes(const struct memlab_pool *pool);
 void memlab_pool_snapshot(struct memlab_pool *pool, struct memlab_buddy *copy);
+unsigned int memlab_pool_check_report(struct memlab_pool *pool,
+				      void (*report)(void *ctx, const char *msg), void *ctx);
 
 int memlab_kmalloc_init(struct memlab_pool *pool, unsigned int flags);
 int memlab_kmalloc_release(struct memlab_pool *pool, bool destroy);

@@ -185,6 +185,28 @@ static void memlab_pcp_return(struct memlab_pool *pool, unsigned int order,
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 
+/*
+ * Give the cached blocks of orders below @below in @pcp, any CPU's, back
+ * to the buddy allocator. Return whether there were any. Not inlined, so
+ * that its array stays off the frame of every refill.
+ */
+static noinline bool memlab_pcp_give_all(struct memlab_pool *pool, struct memlab_pcp *pcp,
+					 unsigned int below)
+{
+	unsigned long idx[MEMLAB_PCS_SLOTS];
+	unsigned int o, n;
+	bool got = false;
+
+	for (o = 0; o < min_t(unsigned int, below, MEMLAB_PCP_ORDERS); o++) {
+		n = memlab_pcs_take_all(&pcp->blocks[o], idx);
+		if (n) {
+			memlab_pcp_return(pool, o, idx, n, n, false);
+			got = true;
+		}
+	}
+	return got;
+}
+
 /**
  * memlab_pool_drain() - give every CPU's cached blocks back to the buddy
  * @pool: the pool
@@ -195,21 +217,12 @@ static void memlab_pcp_return(struct memlab_pool *pool, unsigned int order,
  */
 void memlab_pool_drain(struct memlab_pool *pool)
 {
-	unsigned long idx[MEMLAB_PCS_SLOTS];
-	unsigned int o, n;
 	int cpu;
 
 	if (!pool->pcp)
 		return;
-	for_each_possible_cpu(cpu) {
-		struct memlab_pcp *pcp = per_cpu_ptr(pool->pcp, cpu);
-
-		for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
-			n = memlab_pcs_take_all(&pcp->blocks[o], idx);
-			if (n)
-				memlab_pcp_return(pool, o, idx, n, n, false);
-		}
-	}
+	for_each_possible_cpu(cpu)
+		memlab_pcp_give_all(pool, per_cpu_ptr(pool->pcp, cpu), MEMLAB_PCP_ORDERS);
 }
 
 /*
@@ -228,28 +241,6 @@ static bool memlab_pcp_give_larger(struct memlab_pool *pool, unsigned int order)
 		preempt_enable();
 		if (got)
 			memlab_pcp_return(pool, o, &idx, 1, 1, false);
-	}
-	return got;
-}
-
-/*
- * Give this CPU's cached blocks of orders below @order back to the buddy
- * allocator, where they may merge into one of @order. Return whether there
- * were any. The stacks are taken as any CPU may take them, so this is
- * right even if the caller moves to another CPU meanwhile.
- */
-static noinline bool memlab_pcp_give_smaller(struct memlab_pool *pool, unsigned int order)
-{
-	unsigned long idx[MEMLAB_PCS_SLOTS];
-	unsigned int o, n;
-	bool got = false;
-
-	for (o = 0; o < min_t(unsigned int, order, MEMLAB_PCP_ORDERS); o++) {
-		n = memlab_pcs_take_all(&raw_cpu_ptr(pool->pcp)->blocks[o], idx);
-		if (n) {
-			memlab_pcp_return(pool, o, idx, n, n, false);
-			got = true;
-		}
 	}
 	return got;
 }
@@ -284,9 +275,14 @@ static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 		/* The free blocks left may be in the per-CPU caches. */
 		if (memlab_pcp_give_larger(pool, order))
 			continue;
+		/*
+		 * This CPU's smaller blocks may merge into one of @order. They
+		 * are taken as any CPU's are, so a move to another CPU
+		 * meanwhile does no harm.
+		 */
 		if (!smaller) {
 			smaller = true;
-			if (memlab_pcp_give_smaller(pool, order))
+			if (memlab_pcp_give_all(pool, raw_cpu_ptr(pool->pcp), order))
 				continue;
 		}
 		memlab_pool_drain(pool);
@@ -1021,6 +1017,23 @@ static void memlab_check_log(void *ctx, const char *msg)
 	pr_err("pool %s: check: %s\n", ((struct memlab_pool *)ctx)->name, msg);
 }
 
+/*
+ * memlab_pool_check() with each error handed to @report(@ctx, message),
+ * under the pool lock, after the per-CPU caches are drained.
+ */
+unsigned int memlab_pool_check_report(struct memlab_pool *pool,
+				      void (*report)(void *ctx, const char *msg), void *ctx)
+{
+	unsigned long flags;
+	unsigned int errors;
+
+	memlab_pool_drain(pool);
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	errors = memlab_buddy_check(&pool->buddy, report, ctx);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return errors;
+}
+
 /**
  * memlab_pool_check() - verify every invariant of a pool's allocator
  * @pool: the pool
@@ -1033,13 +1046,6 @@ static void memlab_check_log(void *ctx, const char *msg)
  */
 unsigned int memlab_pool_check(struct memlab_pool *pool)
 {
-	unsigned long flags;
-	unsigned int errors;
-
-	memlab_pool_drain(pool);
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	errors = memlab_buddy_check(&pool->buddy, memlab_check_log, pool);
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
-	return errors;
+	return memlab_pool_check_report(pool, memlab_check_log, pool);
 }
 EXPORT_SYMBOL_GPL(memlab_pool_check);
