@@ -21,6 +21,7 @@
 
 #include <memlab/alloc.h>
 
+#include "memlab_irq_stress.h"
 #include "memlab_kunit_inject.h"
 #include "memlab_test_pool.h"
 
@@ -54,8 +55,11 @@ static void expect_all_free(struct kunit *test, struct memlab_pool *pool)
 {
 	struct memlab_pool_info info;
 
+	/* Blocks in per-CPU caches count as free, but are not on the lists. */
 	memlab_pool_get_info(pool, &info);
 	KUNIT_EXPECT_EQ(test, info.free_pages, (unsigned long)POOL_PAGES);
+	memlab_test_pool_info(pool, &info);
+	KUNIT_EXPECT_EQ(test, info.cached_pages, 0UL);
 	KUNIT_EXPECT_EQ(test, info.nr_free[POOL_ORDER], 1UL);
 	KUNIT_EXPECT_EQ(test, memlab_pool_check(pool), 0U);
 }
@@ -66,7 +70,7 @@ static void memlab_buddy_test_limits(struct kunit *test)
 	struct memlab_pool_info info;
 	void *p;
 
-	memlab_pool_get_info(ctx->pool, &info);
+	memlab_test_pool_info(ctx->pool, &info);
 	KUNIT_EXPECT_EQ(test, info.max_order, (unsigned int)POOL_ORDER);
 	KUNIT_EXPECT_EQ(test, info.total_pages, (unsigned long)POOL_PAGES);
 
@@ -141,7 +145,7 @@ static void memlab_buddy_test_pessimistic(struct kunit *test)
 	}
 	for (i = 1; i < POOL_PAGES; i += 2)
 		KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, blocks[i], 0), 0);
-	memlab_pool_get_info(ctx->pool, &info);
+	memlab_test_pool_info(ctx->pool, &info);
 	KUNIT_EXPECT_EQ(test, info.free_pages, (unsigned long)POOL_PAGES / 2);
 	KUNIT_EXPECT_EQ(test, info.nr_free[0], (unsigned long)POOL_PAGES / 2);
 	for (order = 1; order <= POOL_ORDER; order++)
@@ -168,12 +172,12 @@ static void memlab_buddy_test_pathological(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, blocks[order]);
 	}
 	/* One page is left: an order-0 request fits, order 1 does not. */
-	memlab_pool_get_info(ctx->pool, &info);
+	memlab_test_pool_info(ctx->pool, &info);
 	KUNIT_EXPECT_EQ(test, info.free_pages, 1UL);
 	KUNIT_EXPECT_NULL(test, memlab_alloc_pages(ctx->pool, 1, __GFP_NOWARN));
 	for (order = 0; order < POOL_ORDER; order++) {
 		KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, blocks[order], order), 0);
-		memlab_pool_get_info(ctx->pool, &info);
+		memlab_test_pool_info(ctx->pool, &info);
 		/* Free space is always one block: everything so far merged. */
 		if (order < POOL_ORDER - 1)
 			KUNIT_EXPECT_EQ(test, info.nr_free[order + 1], 1UL);
@@ -201,7 +205,7 @@ static void memlab_buddy_test_misuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, b, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_pool_check(ctx->pool), 0U);
 
-	memlab_pool_get_info(ctx->pool, &info);
+	memlab_test_pool_info(ctx->pool, &info);
 	KUNIT_EXPECT_EQ(test, info.wrong_order, 1ULL);
 	KUNIT_EXPECT_EQ(test, info.bad_address, 2ULL);
 	KUNIT_EXPECT_EQ(test, info.outside_pool, 1ULL);
@@ -257,7 +261,7 @@ static void memlab_buddy_test_default_pool(struct kunit *test)
 	void *p;
 
 	KUNIT_ASSERT_NOT_NULL(test, pool);
-	memlab_pool_get_info(pool, &before);
+	memlab_test_pool_info(pool, &before);
 	KUNIT_EXPECT_GT(test, before.total_pages, 0UL);
 	KUNIT_EXPECT_GE(test, before.max_order, 10U);
 	p = memlab_alloc_pages(pool, 0, __GFP_ZERO);
@@ -265,7 +269,7 @@ static void memlab_buddy_test_default_pool(struct kunit *test)
 		kunit_skip(test, "default pool is exhausted by another user");
 	KUNIT_EXPECT_NE(test, memlab_block_phys(pool, p), 0);
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(pool, p, 0), 0);
-	memlab_pool_get_info(pool, &after);
+	memlab_test_pool_info(pool, &after);
 	KUNIT_EXPECT_EQ(test, after.free_pages, before.free_pages);
 	KUNIT_EXPECT_EQ(test, memlab_pool_check(pool), 0U);
 }
@@ -284,7 +288,7 @@ static void memlab_buddy_test_percpu(struct kunit *test)
 	void *p, *q;
 	int err;
 
-	memlab_pool_get_info(ctx->pool, &info);
+	memlab_test_pool_info(ctx->pool, &info);
 	if (!info.percpu_caches)
 		kunit_skip(test, "no per-CPU caches: %u CPUs for a %lu KiB pool",
 			   num_possible_cpus(), info.total_pages << (PAGE_SHIFT - 10));
@@ -304,7 +308,7 @@ static void memlab_buddy_test_percpu(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p, 1), 0);
 	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, p + PAGE_SIZE, 0), -EINVAL);
-	memlab_pool_get_info(ctx->pool, &info);
+	memlab_test_pool_info(ctx->pool, &info);
 	KUNIT_EXPECT_EQ(test, info.double_free, 2ULL);
 	KUNIT_EXPECT_EQ(test, info.wrong_order, 1ULL);
 	KUNIT_EXPECT_EQ(test, memlab_pool_check(ctx->pool), 0U);
@@ -365,7 +369,7 @@ static void memlab_buddy_test_metadata(struct kunit *test)
 		pool = memlab_pool_create(name, ctx->base, page_to_phys(ctx->backing),
 					  PAGE_SIZE << order);
 		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(pool), "order %u: %pe", order, pool);
-		memlab_pool_get_info(pool, &info);
+		memlab_test_pool_info(pool, &info);
 		KUNIT_EXPECT_LE_MSG(test, info.metadata_bytes * 50, (size_t)PAGE_SIZE << order,
 				    "order %u", order);
 		if (order == 2)		/* 1 KiB per CPU is over 2% of 16 KiB */
@@ -430,6 +434,43 @@ static void memlab_buddy_test_irq(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&buddy_irq.runs), (int)queued);
 	KUNIT_EXPECT_GT(test, queued, 0U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buddy_irq.fails), 0);
+	expect_all_free(test, ctx->pool);
+}
+
+static void *buddy_stress_alloc(void *pool)
+{
+	return memlab_alloc_pages(pool, 0, __GFP_NOWARN);
+}
+
+static int buddy_stress_free(void *pool, void *p)
+{
+	return memlab_free_pages(pool, p, 0);
+}
+
+/*
+ * Order-0 blocks allocated and freed by a task while a hard interrupt on
+ * its CPU makes net allocations and net frees of the same order, landing
+ * anywhere in the task's use of the CPU's cache: every block has one owner
+ * at a time, and the pool has every page back at the end.
+ */
+static void memlab_buddy_test_irq_net(struct kunit *test)
+{
+	struct memlab_test_pool *ctx = test->priv;
+	struct memlab_irq_stress *s;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	if (!seed)
+		seed = get_random_u32();
+	s->alloc = buddy_stress_alloc;
+	s->free = buddy_stress_free;
+	s->ctx = ctx->pool;
+	s->base = ctx->base;
+	s->shift = PAGE_SHIFT;
+	s->span = PAGE_SIZE << POOL_ORDER;
+	s->seed = seed;
+	s->ms = 3000;
+	memlab_irq_stress_run(test, s);
 	expect_all_free(test, ctx->pool);
 }
 
@@ -551,7 +592,7 @@ static void memlab_buddy_test_threads(struct kunit *test)
 			;
 		if (i == n)
 			break;
-		memlab_pool_get_info(ctx->pool, &info);
+		memlab_test_pool_info(ctx->pool, &info);
 		KUNIT_EXPECT_EQ(test, memlab_pool_check(ctx->pool), 0U);
 		usleep_range(50, 100);
 	}
@@ -572,6 +613,7 @@ static struct kunit_case memlab_buddy_test_cases[] = {
 	KUNIT_CASE(memlab_buddy_test_percpu),
 	KUNIT_CASE(memlab_buddy_test_metadata),
 	KUNIT_CASE(memlab_buddy_test_irq),
+	KUNIT_CASE_SLOW(memlab_buddy_test_irq_net),
 	KUNIT_CASE(memlab_buddy_test_addresses),
 	KUNIT_CASE(memlab_buddy_test_destroy_busy),
 	KUNIT_CASE(memlab_buddy_test_default_pool),

@@ -20,6 +20,7 @@
 
 #include <memlab/alloc.h>
 
+#include "memlab_irq_stress.h"
 #include "memlab_test_pool.h"
 
 static unsigned int seed;
@@ -41,7 +42,7 @@ static int memlab_slab_test_init(struct kunit *test)
 	ret = memlab_test_pool_init(test, &ctx->tp, "slab");
 	if (ret)
 		return ret;
-	memlab_pool_get_info(ctx->tp.pool, &ctx->start);
+	memlab_test_pool_info(ctx->tp.pool, &ctx->start);
 	test->priv = ctx;
 	return 0;
 }
@@ -216,7 +217,7 @@ static void memlab_slab_test_size_classes(struct kunit *test)
 		memlab_kfree(ctx->tp.pool, p);
 	}
 	/* Above the largest class: a buddy block of the covering order. */
-	memlab_pool_get_info(ctx->tp.pool, &before);
+	memlab_test_pool_info(ctx->tp.pool, &before);
 	p = memlab_kmalloc(ctx->tp.pool, 3 * PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->tp.pool, p), 4 * PAGE_SIZE);
@@ -225,7 +226,7 @@ static void memlab_slab_test_size_classes(struct kunit *test)
 	memlab_kfree(ctx->tp.pool, (u8 *)p + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->tp.pool, p), 4 * PAGE_SIZE);
 	memlab_kfree(ctx->tp.pool, p);
-	memlab_pool_get_info(ctx->tp.pool, &info);
+	memlab_test_pool_info(ctx->tp.pool, &info);
 	KUNIT_EXPECT_EQ(test, info.bad_address, 2ULL);
 	KUNIT_EXPECT_EQ(test, info.free_pages, before.free_pages);
 	KUNIT_EXPECT_PTR_EQ(test, memlab_kmalloc(ctx->tp.pool, 0, GFP_KERNEL), ZERO_SIZE_PTR);
@@ -233,7 +234,7 @@ static void memlab_slab_test_size_classes(struct kunit *test)
 	memlab_kfree(ctx->tp.pool, NULL);
 	/* Pointers memlab_kmalloc() never returned are refused and counted. */
 	memlab_kfree(ctx->tp.pool, &info);
-	memlab_pool_get_info(ctx->tp.pool, &info);
+	memlab_test_pool_info(ctx->tp.pool, &info);
 	KUNIT_EXPECT_EQ(test, info.outside_pool, 1ULL);
 	c = new_cache(test, "not-kmalloc", 64, 0, 0, NULL);
 	p = memlab_cache_alloc(c, GFP_KERNEL);
@@ -242,7 +243,7 @@ static void memlab_slab_test_size_classes(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	memlab_kfree(ctx->tp.pool, p);
 	memlab_kfree(ctx->tp.pool, page);
-	memlab_pool_get_info(ctx->tp.pool, &info);
+	memlab_test_pool_info(ctx->tp.pool, &info);
 	KUNIT_EXPECT_EQ(test, info.bad_address, 4ULL);
 	KUNIT_EXPECT_EQ(test, memlab_ksize(ctx->tp.pool, p), 0UL);
 	/* Both are still usable and freed the right way. */
@@ -269,12 +270,12 @@ static void memlab_slab_test_shrink(struct kunit *test)
 		objs[i] = memlab_cache_alloc(c, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
 	}
-	memlab_pool_get_info(ctx->tp.pool, &mid);
+	memlab_test_pool_info(ctx->tp.pool, &mid);
 	KUNIT_EXPECT_LT(test, mid.free_pages, ctx->start.free_pages);
 	for (i = 0; i < n; i++)
 		memlab_cache_free(c, objs[i]);
 	KUNIT_EXPECT_GT(test, memlab_cache_shrink(c), 0UL);
-	memlab_pool_get_info(ctx->tp.pool, &end);
+	memlab_test_pool_info(ctx->tp.pool, &end);
 	KUNIT_EXPECT_EQ(test, end.free_pages, ctx->start.free_pages);
 	for (o = 0; o <= end.max_order; o++)
 		KUNIT_EXPECT_EQ_MSG(test, end.nr_free[o], ctx->start.nr_free[o], "order %u", o);
@@ -417,7 +418,7 @@ static void memlab_slab_test_bulk(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, objs);
 	KUNIT_EXPECT_EQ(test, memlab_cache_alloc_bulk(c, GFP_KERNEL, i, objs), 0U);
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
-	memlab_pool_get_info(ctx->tp.pool, &end);
+	memlab_test_pool_info(ctx->tp.pool, &end);
 	KUNIT_EXPECT_EQ(test, end.free_pages, ctx->start.free_pages);
 }
 
@@ -494,6 +495,52 @@ static void memlab_slab_test_irq(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&irq_test.fails), 0);
 	KUNIT_EXPECT_EQ(test, memlab_cache_validate(irq_test.cache), 0);
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(irq_test.cache), 0);
+}
+
+static void *slab_stress_alloc(void *cache)
+{
+	return memlab_cache_alloc(cache, 0);
+}
+
+static int slab_stress_free(void *cache, void *p)
+{
+	memlab_cache_free(cache, p);
+	return 0;
+}
+
+/*
+ * Objects allocated and freed by a task while a hard interrupt on its CPU
+ * makes net allocations and net frees from the same cache, landing
+ * anywhere in the task's use of the CPU's array: every object has one
+ * owner at a time, and the cache has every object back at the end.
+ */
+static void memlab_slab_test_irq_net(struct kunit *test)
+{
+	struct slab_ctx *ctx = test->priv;
+	struct memlab_irq_stress *s;
+	struct memlab_cache_info info;
+	struct memlab_cache *c;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	c = new_cache(test, "irq-net", 64, 0, 0, NULL);
+	if (!seed)
+		seed = get_random_u32();
+	s->alloc = slab_stress_alloc;
+	s->free = slab_stress_free;
+	s->ctx = c;
+	s->base = ctx->tp.base;
+	s->shift = 6;
+	s->span = PAGE_SIZE << MEMLAB_TEST_POOL_ORDER;
+	s->seed = seed;
+	s->ms = 3000;
+	memlab_irq_stress_run(test, s);
+	memlab_cache_get_info(c, &info);
+	KUNIT_EXPECT_EQ(test, info.inuse, 0UL);
+	for (unsigned int e = 0; e < MEMLAB_CACHE_ERR_NR; e++)
+		KUNIT_EXPECT_EQ_MSG(test, info.errors[e], 0ULL, "error %u", e);
+	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
 }
 
 struct slab_thread {
@@ -581,7 +628,7 @@ static void memlab_slab_test_threads(struct kunit *test)
 			break;
 		memlab_cache_shrink(c);
 		memlab_cache_get_info(c, &info);
-		memlab_pool_get_info(ctx->tp.pool, &pinfo);
+		memlab_test_pool_info(ctx->tp.pool, &pinfo);
 		usleep_range(50, 100);
 	}
 	for (i = 0; i < n; i++) {
@@ -606,6 +653,7 @@ static struct kunit_case memlab_slab_test_cases[] = {
 	KUNIT_CASE(memlab_slab_test_bulk),
 	KUNIT_CASE(memlab_slab_test_freelist),
 	KUNIT_CASE(memlab_slab_test_irq),
+	KUNIT_CASE_SLOW(memlab_slab_test_irq_net),
 	KUNIT_CASE_SLOW(memlab_slab_test_threads),
 	{}
 };

@@ -43,6 +43,13 @@ static inline int memlab_test_pool_init(struct kunit *test, struct memlab_test_p
 	return 0;
 }
 
+/* A pool's state with every CPU's cached blocks back on the buddy lists. */
+static inline void memlab_test_pool_info(struct memlab_pool *pool, struct memlab_pool_info *info)
+{
+	memlab_pool_drain(pool);
+	memlab_pool_get_info(pool, info);
+}
+
 static inline void memlab_test_pool_exit(struct kunit *test, struct memlab_test_pool *tp)
 {
 	KUNIT_EXPECT_EQ(test, memlab_pool_check(tp->pool), 0U);

@@ -20,12 +20,14 @@ struct memlab_pool;
  * struct memlab_pool_info - a snapshot of a pool, from memlab_pool_get_info()
  * @name: the pool's name (its debugfs directory)
  * @total_pages: pages the pool manages
- * @free_pages: pages free now
+ * @free_pages: pages free now, @cached_pages included
+ * @cached_pages: free pages held in per-CPU caches (orders 0 to 3)
  * @max_order: largest block order of this pool
  * @percpu_caches: whether the pool has per-CPU caches of orders 0 to 3;
  *	a pool too small for them within 2% of metadata has none
  * @metadata_bytes: bytes of the pool's metadata, all outside it
- * @nr_free: free blocks of each order, up to @max_order
+ * @nr_free: free blocks of each order on the buddy lists, up to @max_order;
+ *	blocks in per-CPU caches are not listed (memlab_pool_drain())
  * @double_free: frees of a block already free
  * @bad_address: frees of an address that does not start a used block
  * @wrong_order: frees of a used block with another order
@@ -35,6 +37,7 @@ struct memlab_pool_info {
 	const char *name;
 	unsigned long total_pages;
 	unsigned long free_pages;
+	unsigned long cached_pages;
 	unsigned int max_order;
 	bool percpu_caches;
 	size_t metadata_bytes;
@@ -118,6 +121,7 @@ unsigned long memlab_block_pfn(struct memlab_pool *pool, const void *addr);
 void *memlab_phys_to_virt(struct memlab_pool *pool, phys_addr_t phys);
 
 void memlab_pool_get_info(struct memlab_pool *pool, struct memlab_pool_info *info);
+void memlab_pool_drain(struct memlab_pool *pool);
 unsigned int memlab_pool_check(struct memlab_pool *pool);
 
 struct memlab_cache *memlab_cache_create(struct memlab_pool *pool, const char *name,

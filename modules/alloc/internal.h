@@ -74,15 +74,13 @@ struct memlab_pcp;
 
 /*
  * Blocks of one order moved between the per-CPU caches and the buddy
- * lists. With the caches' stack words they give the users' allocations
- * and frees without counting on the fast paths (memlab_pool_snapshot()).
+ * lists, under the pool lock. With what the caches served (struct
+ * memlab_pcs) they give the users' allocations and frees
+ * (memlab_pool_snapshot()).
  */
 struct memlab_pcp_moves {
 	u64 taken;		/* allocated from the buddy lists for a cache */
-	u64 given;		/* freed to the buddy lists from a cache or a refill */
-	u64 pushed;		/* of @taken, pushed onto a stack */
-	u64 popped;		/* of @given, popped off a stack */
-	u64 ops;		/* stack changes that were not users' */
+	u64 given;		/* freed to the buddy lists from a cache */
 };
 
 struct memlab_pool {
@@ -144,7 +142,6 @@ static inline u32 memlab_pool_index_of(const struct memlab_pool *pool, const voi
 	       c->first + (u32)(off >> PAGE_SHIFT) : MEMLAB_BUDDY_NONE;
 }
 
-void memlab_pool_drain(struct memlab_pool *pool);
 size_t memlab_pool_meta_bytes(const struct memlab_pool *pool);
 void memlab_pool_snapshot(struct memlab_pool *pool, struct memlab_buddy *copy);
 unsigned int memlab_pool_check_report(struct memlab_pool *pool,

@@ -3,136 +3,179 @@
  * memlab per-CPU stacks: the fast paths of the slab layer (free objects)
  * and of the buddy allocator (free low-order blocks).
  *
- * A stack is a word and an array of slots. The word holds the number of
- * slots in use in its low bits and a sequence number above them, bumped by
- * every change. The owning CPU, with preemption disabled, reads the word,
- * reads or writes the slot above or at the top, and publishes the result
- * with one compare-and-exchange of the word; interrupts stay enabled. An
- * interrupt that uses the stack in between runs to completion and changes
- * the sequence number, so the interrupted update fails its exchange and is
- * retried: the same restartable sequence SLUB's fast path builds on its
- * transaction id. Only the owning CPU writes slots, and it publishes a slot
- * with a release exchange, so any CPU may empty a stack with
- * memlab_pcs_take_all() (a fully ordered exchange) without disturbing it.
- * A 56-bit sequence number cannot wrap within one update.
+ * The design is the page allocator's per-CPU lists (mm/page_alloc.c,
+ * pcp_spin_trylock()): each stack has a spinlock of its own, and the fast
+ * paths pin themselves to their CPU and only try it. Task, softirq and
+ * hardirq context all take the same path; an interrupt that finds the
+ * stack held by the context it interrupted fails its trylock and takes
+ * the caller's locked slow path instead, so nothing waits and no update
+ * is ever torn. Interrupts stay enabled on the fast paths: a trylock and
+ * an unlock cost about what the compare-and-exchange of a lockless stack
+ * does, and the slot writes are covered by the lock, which a sequence
+ * number on the stack word alone cannot do. Any CPU may empty a stack
+ * (drains, shrinking) by taking its lock with interrupts masked.
+ *
+ * The lock is a leaf: nothing is taken or waited for while it is held. So
+ * a context that spins on it always gets it, except one that interrupted
+ * the holder on the holder's own CPU, or one whose holder is interrupted
+ * by such a waiter. Task context interrupts nothing, so drains wait for a
+ * stack there and only try it elsewhere (memlab_pcs_take_all()).
+ * Lockdep sees the fast paths as trylocks, which do not make a lock
+ * interrupt-unsafe, and the drains as ordinary acquisitions with
+ * interrupts off.
+ *
+ * On a uniprocessor build a trylock always succeeds, so there the fast
+ * paths mask interrupts instead, as the page allocator does. NMI context
+ * is not supported.
  */
 #ifndef MEMLAB_PCPU_STACK_H
 #define MEMLAB_PCPU_STACK_H
 
-#include <linux/atomic.h>
 #include <linux/compiler.h>
+#include <linux/irqflags.h>
 #include <linux/minmax.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #define MEMLAB_PCS_SLOTS	32
-#define MEMLAB_PCS_COUNT_MASK	0xffUL
-#define MEMLAB_PCS_SEQ		0x100UL
 
 struct memlab_pcs {
-	unsigned long top;			/* count, and sequence above it */
+	raw_spinlock_t lock;
+	unsigned int count;		/* slots in use; read unlocked by reports */
 	unsigned long slot[MEMLAB_PCS_SLOTS];
+	/* Users' allocations and frees this stack served, under @lock. */
+	unsigned long allocs;
+	unsigned long frees;
 };
 
+static inline void memlab_pcs_init(struct memlab_pcs *s)
+{
+	raw_spin_lock_init(&s->lock);
+	s->count = 0;
+	s->allocs = 0;
+	s->frees = 0;
+}
+
+/* The number of values on @s, for reports: it may change at once. */
 static inline unsigned int memlab_pcs_count(const struct memlab_pcs *s)
 {
-	return READ_ONCE(s->top) & MEMLAB_PCS_COUNT_MASK;
+	return READ_ONCE(s->count);
 }
 
 /*
- * Pop up to @n values into @vals, the top of the stack last. Owning CPU,
- * preemption disabled. Return how many were popped.
+ * Pin the caller to its CPU and lock that CPU's stack of @pcs. Return the
+ * stack, or NULL when it is held (by a context this one interrupted, or
+ * by a drain): the caller then takes its slow path. @flags is for
+ * memlab_pcs_put().
  */
+static __always_inline struct memlab_pcs *memlab_pcs_get(struct memlab_pcs __percpu *pcs,
+							 unsigned long *flags)
+{
+	struct memlab_pcs *s;
+
+	if (!IS_ENABLED(CONFIG_SMP))
+		local_irq_save(*flags);
+	preempt_disable();
+	s = this_cpu_ptr(pcs);
+	if (likely(raw_spin_trylock(&s->lock)))
+		return s;
+	preempt_enable();
+	if (!IS_ENABLED(CONFIG_SMP))
+		local_irq_restore(*flags);
+	return NULL;
+}
+
+/* Unlock and unpin a stack from memlab_pcs_get(). */
+static __always_inline void memlab_pcs_put(struct memlab_pcs *s, unsigned long flags)
+{
+	raw_spin_unlock(&s->lock);
+	preempt_enable();
+	if (!IS_ENABLED(CONFIG_SMP))
+		local_irq_restore(flags);
+}
+
+/* Pop up to @n values into @vals, the top of the stack last. Return how many. */
 static inline unsigned int memlab_pcs_pop(struct memlab_pcs *s, unsigned long *vals,
 					  unsigned int n)
 {
-	unsigned long top;
-	unsigned int count, k, i;
+	unsigned int k = min(n, s->count), i;
 
-	do {
-		top = READ_ONCE(s->top);
-		count = top & MEMLAB_PCS_COUNT_MASK;
-		k = min(n, count);
-		if (!k)
-			return 0;
-		for (i = 0; i < k; i++)
-			vals[i] = READ_ONCE(s->slot[count - k + i]);
-	} while (cmpxchg_relaxed(&s->top, top, top - k + MEMLAB_PCS_SEQ) != top);
+	for (i = 0; i < k; i++)
+		vals[i] = s->slot[s->count - k + i];
+	WRITE_ONCE(s->count, s->count - k);
 	return k;
 }
 
-/* Pop one value. Owning CPU, preemption disabled. */
-static inline bool memlab_pcs_pop1(struct memlab_pcs *s, unsigned long *val)
+/* Pop one value. */
+static __always_inline bool memlab_pcs_pop1(struct memlab_pcs *s, unsigned long *val)
 {
-	unsigned long top, v;
-
-	do {
-		top = READ_ONCE(s->top);
-		if (!(top & MEMLAB_PCS_COUNT_MASK))
-			return false;
-		v = READ_ONCE(s->slot[(top & MEMLAB_PCS_COUNT_MASK) - 1]);
-	} while (cmpxchg_relaxed(&s->top, top, top - 1 + MEMLAB_PCS_SEQ) != top);
-	*val = v;
+	if (!s->count)
+		return false;
+	*val = s->slot[s->count - 1];
+	WRITE_ONCE(s->count, s->count - 1);
 	return true;
 }
 
-/*
- * Push all @n values of @vals, or none when fewer than @n slots below @cap
- * are free. Owning CPU, preemption disabled.
- */
+/* Push all @n values of @vals, or none when fewer than @n slots below @cap are free. */
 static inline bool memlab_pcs_push(struct memlab_pcs *s, const unsigned long *vals,
 				   unsigned int n, unsigned int cap)
 {
-	unsigned long top;
-	unsigned int count, i;
+	unsigned int i;
 
-	do {
-		top = READ_ONCE(s->top);
-		count = top & MEMLAB_PCS_COUNT_MASK;
-		if (count + n > cap)
-			return false;
-		for (i = 0; i < n; i++)
-			WRITE_ONCE(s->slot[count + i], vals[i]);
-	} while (cmpxchg_release(&s->top, top, top + n + MEMLAB_PCS_SEQ) != top);
+	if (s->count + n > cap)
+		return false;
+	for (i = 0; i < n; i++)
+		s->slot[s->count + i] = vals[i];
+	WRITE_ONCE(s->count, s->count + n);
 	return true;
 }
 
 /* Push one value, or return false when @cap slots are in use. */
-static inline bool memlab_pcs_push1(struct memlab_pcs *s, unsigned long val,
-				    unsigned int cap)
+static __always_inline bool memlab_pcs_push1(struct memlab_pcs *s, unsigned long val,
+					     unsigned int cap)
 {
-	return memlab_pcs_push(s, &val, 1, cap);
+	if (s->count >= cap)
+		return false;
+	s->slot[s->count] = val;
+	WRITE_ONCE(s->count, s->count + 1);
+	return true;
+}
+
+/* Whether @val is on top of the stack: the cheap double-free test of the fast paths. */
+static __always_inline bool memlab_pcs_is_top(const struct memlab_pcs *s, unsigned long val)
+{
+	return s->count && s->slot[s->count - 1] == val;
 }
 
 /*
- * Whether @val is on top of the stack: the cheap double-free test of the
- * fast paths. Owning CPU, preemption disabled.
- */
-static inline bool memlab_pcs_is_top(struct memlab_pcs *s, unsigned long val)
-{
-	unsigned long count = READ_ONCE(s->top) & MEMLAB_PCS_COUNT_MASK;
-
-	return count && READ_ONCE(s->slot[count - 1]) == val;
-}
-
-/*
- * Empty the stack into @vals (MEMLAB_PCS_SLOTS of room), from any CPU and
- * any context. Return how many values were taken.
+ * Empty @s, any CPU's stack, into @vals (MEMLAB_PCS_SLOTS of room), from
+ * any context but NMI. Return how many values were taken. Outside task
+ * context the stack is only tried, and 0 is returned when it is held: the
+ * holder may be the context interrupted here, or a context on another CPU
+ * interrupted by one that waits for this CPU's stack.
  */
 static inline unsigned int memlab_pcs_take_all(struct memlab_pcs *s, unsigned long *vals)
 {
-	unsigned long top;
-	unsigned int count, i;
+	unsigned long flags;
+	unsigned int n;
 
-	do {
-		/* Pairs with the release in memlab_pcs_push(): the slots are written. */
-		top = smp_load_acquire(&s->top);
-		count = top & MEMLAB_PCS_COUNT_MASK;
-		if (!count)
-			return 0;
-		for (i = 0; i < count; i++)
-			vals[i] = READ_ONCE(s->slot[i]);
-	} while (cmpxchg(&s->top, top, (top & ~MEMLAB_PCS_COUNT_MASK) + MEMLAB_PCS_SEQ) != top);
-	return count;
+	local_irq_save(flags);
+	if (in_task()) {
+		raw_spin_lock(&s->lock);
+	} else if (!raw_spin_trylock(&s->lock)) {
+		local_irq_restore(flags);
+		return 0;
+	}
+	n = s->count;
+	memcpy(vals, s->slot, n * sizeof(*vals));
+	WRITE_ONCE(s->count, 0);
+	raw_spin_unlock(&s->lock);
+	local_irq_restore(flags);
+	return n;
 }
 
 #endif

@@ -42,11 +42,11 @@ struct memlab_pcp {
 	struct memlab_pcs blocks[MEMLAB_PCP_ORDERS];
 };
 
-/* This CPU's stack of free blocks of @order; preemption disabled. */
-static __always_inline struct memlab_pcs *memlab_pcp_stack(struct memlab_pool *pool,
-							   unsigned int order)
+/* Lock this CPU's cache of @order; NULL when it is in use (pcpu_stack.h). */
+static __always_inline struct memlab_pcs *memlab_pcp_get(struct memlab_pool *pool,
+							 unsigned int order, unsigned long *flags)
 {
-	return &this_cpu_ptr(pool->pcp)->blocks[order];
+	return memlab_pcs_get(&pool->pcp->blocks[order], flags);
 }
 
 /* Every pool, for name lookups and debugfs. */
@@ -152,16 +152,13 @@ static void memlab_pcp_size(struct memlab_pool *pool)
 }
 
 /*
- * Give blocks of @order back to the buddy allocator: @n blocks, each
- * CACHED and owned by the caller, the first @popped of which one stack
- * operation took off a stack. The others come from a refill that did not
- * fit, except that a spill may add the block whose free caused it.
+ * Give @n CACHED blocks of @order back to the buddy allocator. The first
+ * @given of them came off a cache or were taken for one; the others are
+ * users' frees that no cache took.
  */
 static void memlab_pcp_return(struct memlab_pool *pool, unsigned int order,
-			      const unsigned long *idx, unsigned int n, unsigned int popped,
-			      bool refill)
+			      const unsigned long *idx, unsigned int n, unsigned int given)
 {
-	struct memlab_pcp_moves *mv = &pool->pcp_moves[order];
 	unsigned long flags;
 	unsigned int i;
 
@@ -172,16 +169,7 @@ static void memlab_pcp_return(struct memlab_pool *pool, unsigned int order,
 			pr_err("pool %s: cached order-%u block %lu refused\n", pool->name,
 			       order, idx[i]);
 	}
-	if (refill) {
-		/* memlab_pool_take() counted them as pushed. */
-		mv->given += n;
-		mv->pushed -= n;
-		mv->ops--;
-	} else {
-		mv->given += popped;
-		mv->popped += popped;
-		mv->ops += !!popped;
-	}
+	pool->pcp_moves[order].given += given;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 
@@ -200,7 +188,7 @@ static noinline bool memlab_pcp_give_all(struct memlab_pool *pool, struct memlab
 	for (o = 0; o < min_t(unsigned int, below, MEMLAB_PCP_ORDERS); o++) {
 		n = memlab_pcs_take_all(&pcp->blocks[o], idx);
 		if (n) {
-			memlab_pcp_return(pool, o, idx, n, n, false);
+			memlab_pcp_return(pool, o, idx, n, n);
 			got = true;
 		}
 	}
@@ -211,9 +199,11 @@ static noinline bool memlab_pcp_give_all(struct memlab_pool *pool, struct memlab
  * memlab_pool_drain() - give every CPU's cached blocks back to the buddy
  * @pool: the pool
  *
- * Blocks freed meanwhile may be cached again.
+ * Blocks freed meanwhile may be cached again. Outside task context a
+ * cache in use at that moment (by the context interrupted here, say) is
+ * skipped.
  *
- * Context: Any context.
+ * Context: Any context but NMI.
  */
 void memlab_pool_drain(struct memlab_pool *pool)
 {
@@ -224,6 +214,7 @@ void memlab_pool_drain(struct memlab_pool *pool)
 	for_each_possible_cpu(cpu)
 		memlab_pcp_give_all(pool, per_cpu_ptr(pool->pcp, cpu), MEMLAB_PCP_ORDERS);
 }
+EXPORT_SYMBOL_GPL(memlab_pool_drain);
 
 /*
  * Give the buddy allocator one block larger than @order from this CPU's
@@ -231,16 +222,19 @@ void memlab_pool_drain(struct memlab_pool *pool)
  */
 static bool memlab_pcp_give_larger(struct memlab_pool *pool, unsigned int order)
 {
-	unsigned long idx;
+	unsigned long idx, flags;
+	struct memlab_pcs *s;
 	unsigned int o;
 	bool got = false;
 
 	for (o = order + 1; o < MEMLAB_PCP_ORDERS && !got; o++) {
-		preempt_disable();
-		got = memlab_pcs_pop(memlab_pcp_stack(pool, o), &idx, 1);
-		preempt_enable();
+		s = memlab_pcp_get(pool, o, &flags);
+		if (!s)
+			continue;
+		got = memlab_pcs_pop1(s, &idx);
+		memlab_pcs_put(s, flags);
 		if (got)
-			memlab_pcp_return(pool, o, &idx, 1, 1, false);
+			memlab_pcp_return(pool, o, &idx, 1, 1);
 	}
 	return got;
 }
@@ -296,12 +290,8 @@ static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 		pool->meta[more].state = MEMLAB_PG_CACHED;
 		extra[n++] = more;
 	}
-	if (n) {
-		/* As pushed: memlab_pcp_return() undoes it when they do not fit. */
+	if (n)
 		pool->pcp_moves[order].taken += n;
-		pool->pcp_moves[order].pushed += n;
-		pool->pcp_moves[order].ops++;
-	}
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	*nr_extra = n;
 	return idx;
@@ -313,20 +303,23 @@ static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
  */
 static noinline long memlab_pcp_refill(struct memlab_pool *pool, unsigned int order)
 {
-	unsigned long extra[MEMLAB_PCS_SLOTS / 2];
+	unsigned long extra[MEMLAB_PCS_SLOTS / 2], flags;
 	unsigned int n = pool->pcp_batch[order] - 1;
+	struct memlab_pcs *s;
 	long got;
 
 	got = memlab_pool_take(pool, order, extra, &n);
 	if (!n)
 		return got;
-	preempt_disable();
-	if (memlab_pcs_push(memlab_pcp_stack(pool, order), extra, n, pool->pcp_high[order]))
-		n = 0;
-	preempt_enable();
-	/* Interrupts filled the cache meanwhile: they go back. */
+	s = memlab_pcp_get(pool, order, &flags);
+	if (s) {
+		if (memlab_pcs_push(s, extra, n, pool->pcp_high[order]))
+			n = 0;
+		memlab_pcs_put(s, flags);
+	}
+	/* Interrupts filled the cache meanwhile, or hold it: they go back. */
 	if (n)
-		memlab_pcp_return(pool, order, extra, n, 0, true);
+		memlab_pcp_return(pool, order, extra, n, n);
 	return got;
 }
 
@@ -338,15 +331,22 @@ static noinline long memlab_pool_take1(struct memlab_pool *pool, unsigned int or
 	return memlab_pool_take(pool, order, NULL, &none);
 }
 
-/* Allocate a block of a cached order: from this CPU's cache, or refill it. */
+/*
+ * Allocate a block of a cached order: from this CPU's cache, or refill it;
+ * straight from the buddy lists when the cache is in use.
+ */
 static __always_inline long memlab_pcp_alloc(struct memlab_pool *pool, unsigned int order)
 {
-	unsigned long idx;
+	unsigned long idx, flags;
+	struct memlab_pcs *s;
 	bool hit;
 
-	preempt_disable();
-	hit = memlab_pcs_pop1(memlab_pcp_stack(pool, order), &idx);
-	preempt_enable();
+	s = memlab_pcp_get(pool, order, &flags);
+	if (unlikely(!s))
+		return memlab_pool_take1(pool, order);
+	hit = memlab_pcs_pop1(s, &idx);
+	s->allocs += hit;
+	memlab_pcs_put(s, flags);
 	if (unlikely(!hit))
 		return memlab_pcp_refill(pool, order);
 	WRITE_ONCE(pool->meta[idx].state, MEMLAB_PG_USED);
@@ -355,23 +355,27 @@ static __always_inline long memlab_pcp_alloc(struct memlab_pool *pool, unsigned 
 
 /*
  * This CPU's cache of @order is full: a batch goes back to the buddy
- * allocator, and the CACHED block at @idx too if it still does not fit.
+ * allocator, and the CACHED block at @idx too if it still does not fit
+ * or the cache is in use.
  */
 static noinline void memlab_pcp_spill(struct memlab_pool *pool, u32 idx, unsigned int order)
 {
-	unsigned long spill[MEMLAB_PCS_SLOTS / 2 + 1];
-	struct memlab_pcs *pcs;
-	unsigned int n, popped;
+	unsigned long spill[MEMLAB_PCS_SLOTS / 2 + 1], flags;
+	unsigned int n = 0, popped = 0;
+	struct memlab_pcs *s;
+	bool pushed = false;
 
-	preempt_disable();
-	pcs = memlab_pcp_stack(pool, order);
-	popped = memlab_pcs_pop(pcs, spill, pool->pcp_batch[order]);
+	s = memlab_pcp_get(pool, order, &flags);
+	if (s) {
+		popped = memlab_pcs_pop(s, spill, pool->pcp_batch[order]);
+		pushed = memlab_pcs_push1(s, idx, pool->pcp_high[order]);
+		s->frees += pushed;
+		memlab_pcs_put(s, flags);
+	}
 	n = popped;
-	/* A push is a user's free; a block that does not fit is a plain free. */
-	if (!memlab_pcs_push1(pcs, idx, pool->pcp_high[order]))
+	if (!pushed)
 		spill[n++] = idx;
-	preempt_enable();
-	memlab_pcp_return(pool, order, spill, n, popped, false);
+	memlab_pcp_return(pool, order, spill, n, popped);
 }
 
 /*
@@ -384,15 +388,19 @@ static __always_inline bool memlab_pcp_free(struct memlab_pool *pool, u32 idx,
 					    unsigned int order)
 {
 	u16 used = memlab_buddy_tag(order, MEMLAB_PG_USED);
-	bool pushed;
+	unsigned long flags;
+	struct memlab_pcs *s;
+	bool pushed = false;
 
 	if (cmpxchg_relaxed(&pool->meta[idx].tag, used,
 			    memlab_buddy_tag(order, MEMLAB_PG_CACHED)) != used)
 		return false;
-	preempt_disable();
-	pushed = memlab_pcs_push1(memlab_pcp_stack(pool, order), idx,
-				  pool->pcp_high[order]);
-	preempt_enable();
+	s = memlab_pcp_get(pool, order, &flags);
+	if (likely(s)) {
+		pushed = memlab_pcs_push1(s, idx, pool->pcp_high[order]);
+		s->frees += pushed;
+		memlab_pcs_put(s, flags);
+	}
 	if (unlikely(!pushed))
 		memlab_pcp_spill(pool, idx, order);
 	return true;
@@ -430,47 +438,36 @@ static bool memlab_pcp_fits(const struct memlab_pool *pool)
  * @copy: filled in
  *
  * The per-CPU caches are drained first, and the allocation and free
- * counts are those of the pool's users. The fast paths count nothing: a
- * stack's sequence number counts every change of it, so the changes that
- * were not users' (pcp_moves.ops) leave the users' pushes (frees) plus
- * pops (allocations), and the stacks' counts with the blocks moved on and
- * off them leave pushes minus pops. Exact while the pool is idle.
+ * counts are those of the pool's users: the buddy allocator's own, less
+ * the blocks it moved to and from the caches, plus what the caches served.
+ * Exact while the pool is idle.
  *
- * Context: Any context.
+ * Context: Any context but NMI.
  */
 void memlab_pool_snapshot(struct memlab_pool *pool, struct memlab_buddy *copy)
 {
-	s64 seq[MEMLAB_PCP_ORDERS] = { }, count[MEMLAB_PCP_ORDERS] = { };
+	u64 allocs[MEMLAB_PCP_ORDERS] = { }, frees[MEMLAB_PCP_ORDERS] = { };
 	unsigned long flags;
 	unsigned int o;
 	int cpu;
 
 	memlab_pool_drain(pool);
-	raw_spin_lock_irqsave(&pool->lock, flags);
 	for_each_possible_cpu(cpu) {
 		struct memlab_pcp *pcp;
 
 		if (!pool->pcp)
 			break;
 		pcp = per_cpu_ptr(pool->pcp, cpu);
-
 		for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
-			unsigned long top = READ_ONCE(pcp->blocks[o].top);
-
-			seq[o] += top / MEMLAB_PCS_SEQ;
-			count[o] += top & MEMLAB_PCS_COUNT_MASK;
+			allocs[o] += READ_ONCE(pcp->blocks[o].allocs);
+			frees[o] += READ_ONCE(pcp->blocks[o].frees);
 		}
 	}
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	*copy = pool->buddy;
 	for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
-		const struct memlab_pcp_moves *mv = &pool->pcp_moves[o];
-		s64 sum = seq[o] - mv->ops;
-		s64 diff = count[o] - mv->pushed + mv->popped;
-		s64 pushes = max_t(s64, (sum + diff) / 2, 0);
-		s64 pops = max_t(s64, (sum - diff) / 2, 0);
-
-		copy->stats[o].allocs += pops - mv->taken;
-		copy->stats[o].frees += pushes - mv->given;
+		copy->stats[o].allocs += allocs[o] - pool->pcp_moves[o].taken;
+		copy->stats[o].frees += frees[o] - pool->pcp_moves[o].given;
 	}
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
@@ -533,11 +530,16 @@ static int memlab_pool_setup(struct memlab_pool *pool, u32 stride, unsigned int 
 		memlab_buddy_add_range(&pool->buddy, pool->chunks[i].first,
 				       pool->chunks[i].nr_pages);
 	if (memlab_pcp_fits(pool)) {
+		int cpu;
+
 		pool->pcp = alloc_percpu(struct memlab_pcp);
 		if (!pool->pcp) {
 			ret = -ENOMEM;
 			goto err_meta;
 		}
+		for_each_possible_cpu(cpu)
+			for (i = 0; i < MEMLAB_PCP_ORDERS; i++)
+				memlab_pcs_init(&per_cpu_ptr(pool->pcp, cpu)->blocks[i]);
 		memlab_pcp_size(pool);
 	}
 	sort(pool->chunks, pool->nr_chunks, sizeof(*pool->chunks), memlab_chunk_cmp, NULL);
@@ -980,25 +982,47 @@ void *memlab_phys_to_virt(struct memlab_pool *pool, phys_addr_t phys)
 }
 EXPORT_SYMBOL_GPL(memlab_phys_to_virt);
 
+/* Pages in every CPU's caches, for reports: they may change at once. */
+static unsigned long memlab_pcp_cached_pages(struct memlab_pool *pool)
+{
+	unsigned long pages = 0;
+	unsigned int o;
+	int cpu;
+
+	if (!pool->pcp)
+		return 0;
+	for_each_possible_cpu(cpu)
+		for (o = 0; o < MEMLAB_PCP_ORDERS; o++)
+			pages += (unsigned long)memlab_pcs_count(&per_cpu_ptr(pool->pcp,
+									      cpu)->blocks[o]) << o;
+	return pages;
+}
+
 /**
- * memlab_pool_get_info() - take a consistent snapshot of a pool's state
+ * memlab_pool_get_info() - a snapshot of a pool's state
  * @pool: the pool
  * @info: filled in
+ *
+ * The per-CPU caches are counted, not drained: @info->free_pages includes
+ * @info->cached_pages, and @info->nr_free counts the buddy lists only.
+ * Call memlab_pool_drain() first for lists that hold every free block.
  *
  * Context: Any context.
  */
 void memlab_pool_get_info(struct memlab_pool *pool, struct memlab_pool_info *info)
 {
 	struct memlab_buddy *b = &pool->buddy;
-	unsigned long flags;
+	unsigned long flags, cached;
 	unsigned int o;
 
 	memset(info, 0, sizeof(*info));
 	info->name = pool->name;
-	memlab_pool_drain(pool);
+	cached = memlab_pcp_cached_pages(pool);
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	info->total_pages = b->managed_pages;
-	info->free_pages = b->free_pages;
+	/* A block moving between a cache and the lists may be counted twice. */
+	info->cached_pages = min_t(unsigned long, cached, b->managed_pages - b->free_pages);
+	info->free_pages = b->free_pages + info->cached_pages;
 	info->max_order = b->max_order;
 	info->percpu_caches = !!pool->pcp;
 	info->metadata_bytes = memlab_pool_meta_bytes(pool);

@@ -8,12 +8,12 @@
  * the cache's lock, gives each CPU an array of free objects as a fast path,
  * and puts kmalloc-style size classes on top.
  *
- * Each CPU's array of free objects is a lockless per-CPU stack
- * (pcpu_stack.h): allocation and free change it with one compare-and-
- * exchange, with preemption off and interrupts on, and any CPU can empty
- * it. It is refilled and drained in batches under the cache lock. Only raw
- * spinlocks are taken and nothing is allocated from the kernel on these
- * paths, so they work in hard interrupt context. Debug caches skip the
+ * Each CPU's array of free objects is a per-CPU stack (pcpu_stack.h)
+ * that the fast paths only trylock, with interrupts on; a context that
+ * finds it in use goes to the slabs under the cache lock instead, and any
+ * CPU can empty it. It is refilled and drained in batches under the cache
+ * lock. Only raw spinlocks are taken and nothing is allocated from the
+ * kernel on these paths, so they work in hard interrupt context. Debug caches skip the
  * array, so that every allocation and free passes the checks. Slab
  * descriptors (one slot per pool page, used by the page a slab starts at)
  * and the page-to-slab map live outside the pool, like the buddy's
@@ -250,7 +250,9 @@ static noinline unsigned int memlab_cache_refill(struct memlab_cache *cache, voi
 						 unsigned int want, unsigned long caller)
 {
 	void *batch[MEMLAB_CPU_BATCH];
+	struct memlab_pcs *pcs;
 	unsigned int n, keep;
+	unsigned long flags;
 
 	if (want >= MEMLAB_CPU_BATCH)
 		return memlab_cache_take_min(cache, objs, want, want, caller);
@@ -259,12 +261,13 @@ static noinline unsigned int memlab_cache_refill(struct memlab_cache *cache, voi
 		return 0;
 	memcpy(objs, batch + n - want, want * sizeof(void *));
 	keep = n - want;
-	preempt_disable();
-	if (keep && memlab_pcs_push(this_cpu_ptr(cache->cpu), (unsigned long *)batch,
-				    keep, MEMLAB_CPU_OBJS))
-		keep = 0;
-	preempt_enable();
-	/* Interrupts filled the array meanwhile: the rest go back. */
+	pcs = keep ? memlab_pcs_get(cache->cpu, &flags) : NULL;
+	if (pcs) {
+		if (memlab_pcs_push(pcs, (unsigned long *)batch, keep, MEMLAB_CPU_OBJS))
+			keep = 0;
+		memlab_pcs_put(pcs, flags);
+	}
+	/* Interrupts filled the array meanwhile, or hold it: the rest go back. */
 	if (keep)
 		memlab_cache_put(cache, batch, keep, caller);
 	return want;
@@ -283,14 +286,17 @@ static noinline void *memlab_cache_alloc_slow(struct memlab_cache *cache, unsign
 static __always_inline void *__memlab_cache_alloc(struct memlab_cache *cache, gfp_t gfp,
 						  unsigned long caller)
 {
-	unsigned long v = 0;
+	unsigned long v = 0, flags;
+	struct memlab_pcs *pcs;
 	bool hit = false;
 	void *obj;
 
 	if (!(cache->geom.flags & MEMLAB_SLAB_DEBUG)) {
-		preempt_disable();
-		hit = memlab_pcs_pop1(this_cpu_ptr(cache->cpu), &v);
-		preempt_enable();
+		pcs = memlab_pcs_get(cache->cpu, &flags);
+		if (likely(pcs)) {
+			hit = memlab_pcs_pop1(pcs, &v);
+			memlab_pcs_put(pcs, flags);
+		}
 	}
 	obj = likely(hit) ? (void *)v : memlab_cache_alloc_slow(cache, caller);
 	if (obj && (gfp & __GFP_ZERO))
@@ -329,8 +335,9 @@ EXPORT_SYMBOL_GPL(memlab_cache_alloc);
 unsigned int memlab_cache_alloc_bulk(struct memlab_cache *cache, gfp_t gfp, unsigned int n,
 				     void **objs)
 {
-	unsigned long caller = _RET_IP_;
+	unsigned long caller = _RET_IP_, flags;
 	unsigned int got = 0, i;
+	struct memlab_pcs *pcs;
 
 	if (!n)
 		return 0;
@@ -339,9 +346,11 @@ unsigned int memlab_cache_alloc_bulk(struct memlab_cache *cache, gfp_t gfp, unsi
 		if (!memlab_cache_take_min(cache, objs, n, n, caller))
 			return 0;
 	} else {
-		preempt_disable();
-		got = memlab_pcs_pop(this_cpu_ptr(cache->cpu), (unsigned long *)objs, n);
-		preempt_enable();
+		pcs = memlab_pcs_get(cache->cpu, &flags);
+		if (pcs) {
+			got = memlab_pcs_pop(pcs, (unsigned long *)objs, n);
+			memlab_pcs_put(pcs, flags);
+		}
 		if (got < n && !memlab_cache_refill(cache, objs + got, n - got, caller)) {
 			if (got)
 				memlab_cache_put(cache, objs, got, caller);
@@ -378,14 +387,18 @@ static noinline void memlab_cache_spill(struct memlab_cache *cache, void *obj,
 {
 	void *spill[MEMLAB_CPU_BATCH + 1];
 	struct memlab_pcs *pcs;
-	unsigned int n;
+	unsigned int n = 0;
+	unsigned long flags;
+	bool pushed = false;
 
-	preempt_disable();
-	pcs = this_cpu_ptr(cache->cpu);
-	n = memlab_pcs_pop(pcs, (unsigned long *)spill, MEMLAB_CPU_BATCH);
-	if (!memlab_pcs_push1(pcs, (unsigned long)obj, MEMLAB_CPU_OBJS))
+	pcs = memlab_pcs_get(cache->cpu, &flags);
+	if (pcs) {
+		n = memlab_pcs_pop(pcs, (unsigned long *)spill, MEMLAB_CPU_BATCH);
+		pushed = memlab_pcs_push1(pcs, (unsigned long)obj, MEMLAB_CPU_OBJS);
+		memlab_pcs_put(pcs, flags);
+	}
+	if (!pushed)
 		spill[n++] = obj;
-	preempt_enable();
 	memlab_cache_put(cache, spill, n, caller);
 }
 
@@ -407,6 +420,7 @@ static __always_inline void __memlab_cache_free(struct memlab_cache *cache,
 						unsigned long caller)
 {
 	struct memlab_pcs *pcs;
+	unsigned long flags;
 	bool pushed;
 
 	if (!memlab_cache_fast_ok(cache, slab, obj)) {
@@ -414,15 +428,19 @@ static __always_inline void __memlab_cache_free(struct memlab_cache *cache,
 		memlab_cache_put1(cache, obj, caller);
 		return;
 	}
-	preempt_disable();
-	pcs = this_cpu_ptr(cache->cpu);
+	pcs = memlab_pcs_get(cache->cpu, &flags);
+	if (unlikely(!pcs)) {
+		/* In use by the context interrupted here, or drained. */
+		memlab_cache_put1(cache, obj, caller);
+		return;
+	}
 	if (unlikely(memlab_pcs_is_top(pcs, (unsigned long)obj))) {
-		preempt_enable();
+		memlab_pcs_put(pcs, flags);
 		memlab_cache_double_free(cache, obj, caller);
 		return;
 	}
 	pushed = memlab_pcs_push1(pcs, (unsigned long)obj, MEMLAB_CPU_OBJS);
-	preempt_enable();
+	memlab_pcs_put(pcs, flags);
 	if (unlikely(!pushed))
 		memlab_cache_spill(cache, obj, caller);
 }
@@ -458,9 +476,10 @@ EXPORT_SYMBOL_GPL(memlab_cache_free);
  */
 void memlab_cache_free_bulk(struct memlab_cache *cache, unsigned int n, void **objs)
 {
-	unsigned long caller = _RET_IP_;
+	unsigned long caller = _RET_IP_, flags;
+	struct memlab_pcs *pcs;
+	bool done = false;
 	unsigned int i;
-	bool done;
 
 	for (i = 0; i < n; i++) {
 		struct memlab_slab *slab = objs[i] ? memlab_slab_of(cache->pool, objs[i]) : NULL;
@@ -475,10 +494,11 @@ void memlab_cache_free_bulk(struct memlab_cache *cache, unsigned int n, void **o
 				memlab_cache_put(cache, &objs[i], 1, caller);
 		return;
 	}
-	preempt_disable();
-	done = memlab_pcs_push(this_cpu_ptr(cache->cpu), (unsigned long *)objs, n,
-			       MEMLAB_CPU_OBJS);
-	preempt_enable();
+	pcs = memlab_pcs_get(cache->cpu, &flags);
+	if (pcs) {
+		done = memlab_pcs_push(pcs, (unsigned long *)objs, n, MEMLAB_CPU_OBJS);
+		memlab_pcs_put(pcs, flags);
+	}
 	if (!done)
 		memlab_cache_put(cache, objs, n, caller);
 }
@@ -492,8 +512,7 @@ static void memlab_cache_flush_cpus(struct memlab_cache *cache)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		n = memlab_pcs_take_all(per_cpu_ptr(cache->cpu, cpu),
-					(unsigned long *)objs);
+		n = memlab_pcs_take_all(per_cpu_ptr(cache->cpu, cpu), (unsigned long *)objs);
 		if (n)
 			memlab_cache_put(cache, objs, n, _RET_IP_);
 	}
@@ -549,7 +568,7 @@ struct memlab_cache *memlab_cache_create(struct memlab_pool *pool, const char *n
 					 void (*ctor)(void *))
 {
 	struct memlab_cache *cache, *other;
-	int ret, i;
+	int ret, i, cpu;
 
 	if (!name || !*name || strlen(name) >= sizeof(cache->name) ||
 	    (flags & ~MEMLAB_SLAB_FLAGS))
@@ -578,6 +597,8 @@ struct memlab_cache *memlab_cache_create(struct memlab_pool *pool, const char *n
 	cache->cpu = alloc_percpu(struct memlab_pcs);
 	if (!cache->cpu)
 		goto err;
+	for_each_possible_cpu(cpu)
+		memlab_pcs_init(per_cpu_ptr(cache->cpu, cpu));
 
 	mutex_lock(&pool->caches_lock);
 	list_for_each_entry(other, &pool->caches, node) {
