@@ -37,7 +37,7 @@ kunit_py=$ksrc/tools/testing/kunit/kunit.py
 ml_say "host-side allocator tests"
 if ml_step "$out/host-build.log" "build host tests" make -C "$MEMLAB_TOP/userspace/hosttest" \
 	OUT="$out/hosttest" all fuzz; then
-	for t in buddy_test slab_test; do
+	for t in buddy_test slab_test pcs_test; do
 		"$out/hosttest/$t" >"$out/$t.tap" 2>&1
 		res tap host "$out/$t.tap"
 	done

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Userspace shim for <linux/percpu.h>: see cpu.h. */
+#include "../cpu.h"
