@@ -150,8 +150,11 @@ static int memlab_mmap(struct file *file, struct vm_area_struct *vma)
 	struct memlab_buf *buf;
 	int ret;
 
-	/* Shared mappings only: copy-on-write of device memory is meaningless. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * Shared mappings only: copy-on-write of device memory is meaningless.
+	 * VM_MAYSHARE, as the core clears VM_SHARED for a read-only file.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
 	/* The offset must name the shared buffer or one this file holds. */

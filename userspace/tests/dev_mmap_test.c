@@ -383,6 +383,59 @@ static void test_cache_modes(int fd)
 	}
 }
 
+/*
+ * A read-only open maps read-only: the shared buffer and its own private
+ * buffers, MAP_SHARED and PROT_READ; never for writing, never private.
+ */
+static void test_mmap_readonly(void)
+{
+	int ro = open(DEV_PATH, O_RDONLY), rw = open(DEV_PATH, O_RDWR), ret;
+	volatile uint64_t *p;
+	struct memlab_alloc a;
+	char *m, blk[16];
+	void *q;
+
+	if (!tap_ok(ro >= 0 && rw >= 0, "open read-only and read-write"))
+		goto out;
+	m = mmap(NULL, info.shared_bytes, PROT_READ, MAP_SHARED, ro, 0);
+	if (tap_ok(m != MAP_FAILED, "PROT_READ, MAP_SHARED on a read-only open (%s)",
+		   m == MAP_FAILED ? strerror(errno) : "ok")) {
+		tap_ok(pwrite(rw, "read-only-map", 13, page + 7) == 13 &&
+		       !memcmp(m + page + 7, "read-only-map", 13),
+		       "it sees what another open file writes");
+		errno = 0;
+		tap_ok(mprotect(m, page, PROT_READ | PROT_WRITE) == -1 && errno == EACCES,
+		       "mprotect(PROT_WRITE) on it: EACCES (%s)", strerror(errno));
+		munmap(m, info.shared_bytes);
+	}
+	errno = 0;
+	q = mmap(NULL, page, PROT_READ, MAP_PRIVATE, ro, 0);
+	tap_ok(q == MAP_FAILED && errno == EINVAL,
+	       "PROT_READ, MAP_PRIVATE on a read-only open: EINVAL (%s)", strerror(errno));
+	if (q != MAP_FAILED)
+		munmap(q, page);
+	errno = 0;
+	tap_ok(write(ro, blk, sizeof(blk)) == -1 && errno == EBADF,
+	       "write() on a read-only open: EBADF");
+
+	ret = dev_alloc(ro, 2 * page, MEMLAB_CACHE_CACHED, &a);
+	if (!tap_ok(!ret, "a read-only open allocates a private buffer (%s)", strerror(-ret)))
+		goto out;
+	p = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, ro, a.mmap_offset);
+	tap_ok(p != MAP_FAILED && is_zero(p, 2 * page),
+	       "and maps it read-only: all zero (%s)", p == MAP_FAILED ? strerror(errno) : "ok");
+	if (p != MAP_FAILED)
+		munmap((void *)p, 2 * page);
+	tap_ok(map_err(ro, page, MAP_SHARED, a.mmap_offset) == EACCES,
+	       "but not for writing: EACCES");
+	dev_free(ro, a.handle);
+out:
+	if (ro >= 0)
+		close(ro);
+	if (rw >= 0)
+		close(rw);
+}
+
 /* Every refused mmap() with its errno. */
 static void test_mmap_errors(int fd)
 {
@@ -416,6 +469,7 @@ static void test_mmap_errors(int fd)
 	       "PROT_WRITE on a read-only open: EACCES");
 	if (ro >= 0)
 		close(ro);
+	test_mmap_readonly();
 
 	/* mremap: shrinking and moving work, growing is refused. */
 	m = map(fd, 2 * page, a.mmap_offset);
