@@ -154,6 +154,59 @@ static void test_shared_rw(int fd)
 	free(back);
 }
 
+/*
+ * A write changes exactly the bytes it reports written: from memory of
+ * which only the first 8 bytes are readable (a page followed by a
+ * PROT_NONE page) it is short, and from memory that cannot be read at all
+ * it fails with EFAULT and changes nothing.
+ */
+static void test_shared_write_fault(int fd)
+{
+	static const char old[17] = "0123456789abcdef", new[9] = "ABCDEFGH";
+	off_t off = 2 * page + 40;
+	char *m, back[16];
+	ssize_t n;
+
+	m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!tap_ok(m != MAP_FAILED && !mprotect(m + page, page, PROT_NONE),
+		    "map a page followed by a PROT_NONE page"))
+		return;
+	memcpy(m + page - 8, new, 8);
+
+	tap_ok(pwrite(fd, old, 16, off) == 16, "pwrite 16 known bytes");
+	errno = 0;
+	n = pwrite(fd, m + page, 16, off);
+	tap_ok(n == -1 && errno == EFAULT, "pwrite from a PROT_NONE page: EFAULT (%zd, %s)", n,
+	       strerror(errno));
+	tap_ok(pread(fd, back, 16, off) == 16 && !memcmp(back, old, 16),
+	       "a failed write changed nothing (%.16s)", back);
+
+	/* The kernel may copy less than could be read, but not nothing. */
+	n = pwrite(fd, m + page - 8, 16, off);
+	tap_ok(n >= 1 && n <= 8, "a 16-byte pwrite with 8 readable bytes is short (%zd)", n);
+	if (n < 1 || n > 8)
+		n = 8;
+	tap_ok(pread(fd, back, 16, off) == 16 && !memcmp(back, new, n) &&
+	       !memcmp(back + n, old + n, 16 - n),
+	       "it changed the %zd bytes it wrote, and only those (%.16s)", n, back);
+
+	/* Through the file position: it moves by what was written. */
+	n = -1;
+	if (pwrite(fd, old, 16, off) == 16 && lseek(fd, off, SEEK_SET) == off)
+		n = write(fd, m + page - 8, 16);
+	tap_ok(n >= 1 && n <= 8 && lseek(fd, 0, SEEK_CUR) == off + n,
+	       "a short write() moves the file position by what it wrote (%zd)", n);
+	if (n < 1 || n > 8)
+		n = 8;
+	errno = 0;
+	tap_ok(write(fd, m + page, 16) == -1 && errno == EFAULT && lseek(fd, 0, SEEK_CUR) == off + n,
+	       "a failed write() leaves the file position");
+	tap_ok(pread(fd, back, 16, off) == 16 && !memcmp(back, new, n) &&
+	       !memcmp(back + n, old + n, 16 - n),
+	       "and the buffer holds what was written, nothing else (%.16s)", back);
+	munmap(m, 2 * page);
+}
+
 /* mmap of the shared buffer agrees with read() and write(), both ways. */
 static void test_shared_mmap(int fd)
 {
@@ -693,6 +746,7 @@ int main(void)
 	base = pool_free_pages();
 	test_info(fd);
 	test_shared_rw(fd);
+	test_shared_write_fault(fd);
 	test_shared_mmap(fd);
 	test_private(fd);
 	test_fork_lifetime();

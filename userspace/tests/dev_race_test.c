@@ -6,7 +6,10 @@
  * - threads allocate private buffers while others spin freeing the handle
  *   the next allocation will get (handles are the lowest free number) and
  *   mapping it, and one thread allocates into read-only memory, so its
- *   allocations are undone; every reply must describe the buffer asked for.
+ *   allocations are undone; every reply must describe the buffer asked for;
+ * - a thread writes the shared buffer from memory that is only partly
+ *   readable, or not at all, while another reads it: the reader must never
+ *   see a byte the writer did not write.
  *
  * Afterwards nothing may be left allocated and the pool must check ok.
  * Prints TAP.
@@ -217,6 +220,83 @@ static void test_alloc_free_race(void)
 	       (unsigned long long)in.used_open_bytes);
 }
 
+/* The shared buffer's bytes the writer and reader work on. */
+#define RW_OFF		(3 * 4096 + 24)
+#define RW_LEN		16
+
+static const char rw_old[RW_LEN + 1] = "0123456789abcdef";
+static char *rw_src;		/* page - 8 readable bytes, then a PROT_NONE page */
+static unsigned long rw_reads, rw_writes;
+static char rw_seen[RW_LEN + 1];
+static int rw_bad;
+
+/*
+ * Each write puts back the bytes already there, from memory of which 8
+ * bytes are readable, or none: the buffer must never change.
+ */
+static void *rw_writer(void *arg)
+{
+	const char *half = rw_src + page - 8, *none = rw_src + page;
+
+	while (!done()) {
+		ssize_t n = pwrite(fd, rw_writes % 2 ? none : half, RW_LEN, RW_OFF);
+
+		if (rw_writes % 2 ? (n != -1 || errno != EFAULT) : (n < 1 || n > 8)) {
+			snprintf(rw_seen, sizeof(rw_seen), "pwrite %zd", n);
+			rw_bad++;
+			atomic_store(&stop, 1);
+		}
+		rw_writes++;
+	}
+	return NULL;
+}
+
+static void *rw_reader(void *arg)
+{
+	unsigned long i, j;
+
+	for (i = 0; i < rounds * 4UL && !done(); i++) {
+		char back[RW_LEN];
+
+		if (pread(fd, back, RW_LEN, RW_OFF) != RW_LEN || memcmp(back, rw_old, RW_LEN)) {
+			/* Show what was read, a zero byte as '.'. */
+			for (j = 0; j < RW_LEN; j++)
+				rw_seen[j] = back[j] ? back[j] : '.';
+			rw_bad++;
+			break;
+		}
+		rw_reads++;
+	}
+	atomic_store(&stop, 1);
+	return NULL;
+}
+
+static void test_write_read_race(void)
+{
+	pthread_t w, r;
+	char back[RW_LEN];
+
+	rw_src = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!tap_ok(rw_src != MAP_FAILED && !mprotect(rw_src + page, page, PROT_NONE),
+		    "map a page followed by a PROT_NONE page"))
+		return;
+	memcpy(rw_src + page - 8, rw_old, 8);
+	if (!tap_ok(pwrite(fd, rw_old, RW_LEN, RW_OFF) == RW_LEN, "pwrite 16 known bytes"))
+		return;
+	atomic_store(&stop, 0);
+	deadline = time(NULL) + SECONDS_MAX;
+	pthread_create(&w, NULL, rw_writer, NULL);
+	pthread_create(&r, NULL, rw_reader, NULL);
+	pthread_join(r, NULL);
+	pthread_join(w, NULL);
+	tap_diag("%lu reads against %lu faulting writes", rw_reads, rw_writes);
+	tap_ok(!rw_bad, "a reader never sees bytes a failed or short write did not write (%s)",
+	       rw_bad ? rw_seen : "ok");
+	tap_ok(pread(fd, back, RW_LEN, RW_OFF) == RW_LEN && !memcmp(back, rw_old, RW_LEN),
+	       "the 16 bytes are as they were");
+	munmap(rw_src, 2 * page);
+}
+
 int main(int argc, char **argv)
 {
 	struct buf_row rows[4];
@@ -231,6 +311,7 @@ int main(int argc, char **argv)
 		return tap_done();
 	base = pool_free_pages();
 	test_alloc_free_race();
+	test_write_read_race();
 	close(fd);
 	tap_ok(pool_free_pages() == base, "every buffer is back in the pool");
 	tap_ok(buffers_parse(rows, 4) == 1, "buffers: only the shared buffer is left");
