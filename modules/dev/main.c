@@ -165,9 +165,12 @@ static ssize_t memlab_write(struct file *file, const char __user *ubuf, size_t c
 	return done;
 }
 
+/* A regular file with no holes: data at every offset, the hole at the end. */
 static loff_t memlab_llseek(struct file *file, loff_t offset, int whence)
 {
-	return fixed_size_llseek(file, offset, whence, memlab_shared->size);
+	loff_t size = memlab_shared->size;
+
+	return generic_file_llseek_size(file, offset, whence, size, size);
 }
 
 /*

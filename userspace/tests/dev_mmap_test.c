@@ -154,6 +154,38 @@ static void test_shared_rw(int fd)
 	free(back);
 }
 
+/* SEEK_DATA and SEEK_HOLE: a regular file with no holes. */
+static void test_shared_seek_data(int fd)
+{
+	off_t sz = info.shared_bytes;
+	off_t data, hole;
+
+	data = lseek(fd, 100, SEEK_DATA);
+	tap_ok(data == 100, "SEEK_DATA inside the buffer: the offset itself (%lld, %s)",
+	       (long long)data, data < 0 ? strerror(errno) : "ok");
+	tap_ok(lseek(fd, 0, SEEK_CUR) == 100, "SEEK_DATA moves the file position");
+	tap_ok(lseek(fd, 0, SEEK_DATA) == 0 && lseek(fd, sz - 1, SEEK_DATA) == sz - 1,
+	       "SEEK_DATA at the first and the last byte");
+	hole = lseek(fd, 100, SEEK_HOLE);
+	tap_ok(hole == sz, "SEEK_HOLE inside the buffer: the end (%lld, %s)",
+	       (long long)hole, hole < 0 ? strerror(errno) : "ok");
+	tap_ok(lseek(fd, 0, SEEK_CUR) == sz, "SEEK_HOLE moves the file position to the end");
+	tap_ok(lseek(fd, 0, SEEK_HOLE) == sz && lseek(fd, sz - 1, SEEK_HOLE) == sz,
+	       "SEEK_HOLE from the first and the last byte");
+	errno = 0;
+	tap_ok(lseek(fd, sz, SEEK_DATA) == -1 && errno == ENXIO,
+	       "SEEK_DATA at the end: ENXIO (%s)", strerror(errno));
+	errno = 0;
+	tap_ok(lseek(fd, sz, SEEK_HOLE) == -1 && errno == ENXIO,
+	       "SEEK_HOLE at the end: ENXIO (%s)", strerror(errno));
+	errno = 0;
+	tap_ok(lseek(fd, sz + 4096, SEEK_DATA) == -1 && errno == ENXIO &&
+	       lseek(fd, -1, SEEK_DATA) == -1 && errno == ENXIO &&
+	       lseek(fd, -1, SEEK_HOLE) == -1 && errno == ENXIO,
+	       "SEEK_DATA and SEEK_HOLE past the end or before 0: ENXIO");
+	tap_ok(lseek(fd, 0, SEEK_CUR) == sz, "a refused seek leaves the position alone");
+}
+
 /*
  * A write changes exactly the bytes it reports written: from memory of
  * which only the first 8 bytes are readable (a page followed by a
@@ -746,6 +778,7 @@ int main(void)
 	base = pool_free_pages();
 	test_info(fd);
 	test_shared_rw(fd);
+	test_shared_seek_data(fd);
 	test_shared_write_fault(fd);
 	test_shared_mmap(fd);
 	test_private(fd);
