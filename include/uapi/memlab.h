@@ -16,13 +16,14 @@
  *   freed when its handle is gone (MEMLAB_IOC_FREE or the last close) and
  *   no mapping of it is left.
  *
- * mmap() takes MAP_SHARED only. The offset selects the buffer and a page
- * within it: the shared buffer's offset is 0, a private buffer's is the
- * mmap_offset MEMLAB_IOC_ALLOC returned, plus a multiple of the page size to
- * map part of it. Errors, checked in this order: MAP_PRIVATE: EINVAL; an
- * offset that names no buffer of this file: ENXIO; a mapping that would
- * reach past the end of the buffer: EOVERFLOW. Growing a mapping with
- * mremap() fails with EFAULT (VM_DONTEXPAND).
+ * mmap() takes MAP_SHARED only, with PROT_READ alone on a file opened
+ * read-only (the kernel refuses PROT_WRITE there with EACCES). The offset
+ * selects the buffer and a page within it: the shared buffer's offset is 0,
+ * a private buffer's is the mmap_offset MEMLAB_IOC_ALLOC returned, plus a
+ * multiple of the page size to map part of it. Errors, checked in this
+ * order: MAP_PRIVATE: EINVAL; an offset that names no buffer of this file:
+ * ENXIO; a mapping that would reach past the end of the buffer: EOVERFLOW.
+ * Growing a mapping with mremap() fails with EFAULT (VM_DONTEXPAND).
  *
  * Every ioctl structure starts with a size field the caller sets to the
  * size of the structure it was compiled with, and ends in reserved space

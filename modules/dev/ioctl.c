@@ -70,15 +70,22 @@ static int memlab_ioctl_info(struct memlab_file *mf, void __user *uarg)
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-/* Drop @handle from @mf; the buffer lives on while it is mapped. */
-static int memlab_file_drop(struct memlab_file *mf, u32 handle)
+/*
+ * Drop @handle from @mf if it names @only, or any buffer when @only is NULL;
+ * the buffer lives on while it is mapped.
+ */
+static int memlab_file_drop(struct memlab_file *mf, u32 handle, struct memlab_buf *only)
 {
 	struct memlab_buf *buf;
 
 	mutex_lock(&mf->lock);
-	buf = xa_erase(&mf->bufs, handle);
-	if (buf)
+	buf = xa_load(&mf->bufs, handle);
+	if (buf && only && buf != only)
+		buf = NULL;
+	if (buf) {
+		xa_erase(&mf->bufs, handle);
 		mf->charged -= buf->size;
+	}
 	mutex_unlock(&mf->lock);
 	if (!buf)
 		return -ENOENT;
@@ -134,15 +141,8 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 		ret = PTR_ERR(buf);
 		goto err_uncharge;
 	}
-	mutex_lock(&mf->lock);
-	ret = xa_insert(&mf->bufs, buf->handle, buf, GFP_KERNEL);
-	mutex_unlock(&mf->lock);
-	if (ret) {
-		memlab_buf_put(buf);
-		ret = -ENOMEM;
-		goto err_uncharge;
-	}
 
+	/* The reply is complete before another thread can see the handle. */
 	memset(&req, 0, sizeof(req));
 	req.size = sizeof(req);
 	req.flags = buf->cache;
@@ -153,12 +153,31 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 		req.phys = memlab_block_phys(memlab_dev_pool(), buf->vaddr);
 	req.handle = buf->handle;
 	req.order = order;
+
+	/*
+	 * Once in @bufs and unlocked, any thread sharing the file can drop the
+	 * handle. A reference of our own keeps @buf, and so its handle number,
+	 * alive until the reply is out: a handle that fails to reach the
+	 * caller is then still @buf's or already gone, never another buffer's.
+	 */
+	mutex_lock(&mf->lock);
+	ret = xa_insert(&mf->bufs, buf->handle, buf, GFP_KERNEL);
+	if (!ret)
+		kref_get(&buf->ref);
+	mutex_unlock(&mf->lock);
+	if (ret) {
+		memlab_buf_put(buf);
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
+
 	if (copy_to_user(uarg, &req, sizeof(req))) {
 		/* The caller never learnt the handle: take it back. */
-		memlab_file_drop(mf, req.handle);
-		return -EFAULT;
+		memlab_file_drop(mf, req.handle, buf);
+		ret = -EFAULT;
 	}
-	return 0;
+	memlab_buf_put(buf);
+	return ret;
 
 err_uncharge:
 	mutex_lock(&mf->lock);
@@ -178,7 +197,7 @@ static int memlab_ioctl_free(struct memlab_file *mf, void __user *uarg)
 		return ret;
 	if (!req.handle)
 		return -ENOENT;
-	return memlab_file_drop(mf, req.handle);
+	return memlab_file_drop(mf, req.handle, NULL);
 }
 
 long memlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -123,19 +123,54 @@ static ssize_t memlab_read(struct file *file, char __user *ubuf, size_t count,
 				       memlab_shared->size);
 }
 
+/*
+ * Other processes' data lives in the shared buffer, so a write changes
+ * exactly the bytes it reports written. copy_from_user() zeroes the bytes
+ * it could not copy, so the copy goes to a bounce buffer and only what was
+ * copied reaches the shared one.
+ */
 static ssize_t memlab_write(struct file *file, const char __user *ubuf, size_t count,
 			    loff_t *ppos)
 {
+	size_t size = memlab_shared->size, done = 0;
+	loff_t pos = *ppos;
+	void *bounce;
+
+	if (pos < 0)
+		return -EINVAL;
+	if (!count)
+		return 0;
 	/* Like a block device: no room at or past the end. */
-	if (count && *ppos >= (loff_t)memlab_shared->size)
+	if (pos >= (loff_t)size)
 		return -ENOSPC;
-	return simple_write_to_buffer(memlab_shared->vaddr, memlab_shared->size, ppos,
-				      ubuf, count);
+	count = min_t(size_t, count, size - pos);
+
+	bounce = kmalloc(min_t(size_t, count, PAGE_SIZE), GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	while (done < count) {
+		size_t chunk = min_t(size_t, count - done, PAGE_SIZE);
+		size_t copied = chunk - copy_from_user(bounce, ubuf + done, chunk);
+
+		memcpy(memlab_shared->vaddr + pos + done, bounce, copied);
+		done += copied;
+		if (copied < chunk)
+			break;
+		cond_resched();
+	}
+	kfree(bounce);
+	if (!done)
+		return -EFAULT;
+	*ppos = pos + done;
+	return done;
 }
 
+/* A regular file with no holes: data at every offset, the hole at the end. */
 static loff_t memlab_llseek(struct file *file, loff_t offset, int whence)
 {
-	return fixed_size_llseek(file, offset, whence, memlab_shared->size);
+	loff_t size = memlab_shared->size;
+
+	return generic_file_llseek_size(file, offset, whence, size, size);
 }
 
 /*
@@ -150,8 +185,11 @@ static int memlab_mmap(struct file *file, struct vm_area_struct *vma)
 	struct memlab_buf *buf;
 	int ret;
 
-	/* Shared mappings only: copy-on-write of device memory is meaningless. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * Shared mappings only: copy-on-write of device memory is meaningless.
+	 * VM_MAYSHARE, as the core clears VM_SHARED for a read-only file.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
 	/* The offset must name the shared buffer or one this file holds. */

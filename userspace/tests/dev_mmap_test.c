@@ -154,6 +154,91 @@ static void test_shared_rw(int fd)
 	free(back);
 }
 
+/* SEEK_DATA and SEEK_HOLE: a regular file with no holes. */
+static void test_shared_seek_data(int fd)
+{
+	off_t sz = info.shared_bytes;
+	off_t data, hole;
+
+	data = lseek(fd, 100, SEEK_DATA);
+	tap_ok(data == 100, "SEEK_DATA inside the buffer: the offset itself (%lld, %s)",
+	       (long long)data, data < 0 ? strerror(errno) : "ok");
+	tap_ok(lseek(fd, 0, SEEK_CUR) == 100, "SEEK_DATA moves the file position");
+	tap_ok(lseek(fd, 0, SEEK_DATA) == 0 && lseek(fd, sz - 1, SEEK_DATA) == sz - 1,
+	       "SEEK_DATA at the first and the last byte");
+	hole = lseek(fd, 100, SEEK_HOLE);
+	tap_ok(hole == sz, "SEEK_HOLE inside the buffer: the end (%lld, %s)",
+	       (long long)hole, hole < 0 ? strerror(errno) : "ok");
+	tap_ok(lseek(fd, 0, SEEK_CUR) == sz, "SEEK_HOLE moves the file position to the end");
+	tap_ok(lseek(fd, 0, SEEK_HOLE) == sz && lseek(fd, sz - 1, SEEK_HOLE) == sz,
+	       "SEEK_HOLE from the first and the last byte");
+	errno = 0;
+	tap_ok(lseek(fd, sz, SEEK_DATA) == -1 && errno == ENXIO,
+	       "SEEK_DATA at the end: ENXIO (%s)", strerror(errno));
+	errno = 0;
+	tap_ok(lseek(fd, sz, SEEK_HOLE) == -1 && errno == ENXIO,
+	       "SEEK_HOLE at the end: ENXIO (%s)", strerror(errno));
+	errno = 0;
+	tap_ok(lseek(fd, sz + 4096, SEEK_DATA) == -1 && errno == ENXIO &&
+	       lseek(fd, -1, SEEK_DATA) == -1 && errno == ENXIO &&
+	       lseek(fd, -1, SEEK_HOLE) == -1 && errno == ENXIO,
+	       "SEEK_DATA and SEEK_HOLE past the end or before 0: ENXIO");
+	tap_ok(lseek(fd, 0, SEEK_CUR) == sz, "a refused seek leaves the position alone");
+}
+
+/*
+ * A write changes exactly the bytes it reports written: from memory of
+ * which only the first 8 bytes are readable (a page followed by a
+ * PROT_NONE page) it is short, and from memory that cannot be read at all
+ * it fails with EFAULT and changes nothing.
+ */
+static void test_shared_write_fault(int fd)
+{
+	static const char old[17] = "0123456789abcdef", new[9] = "ABCDEFGH";
+	off_t off = 2 * page + 40;
+	char *m, back[16];
+	ssize_t n;
+
+	m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!tap_ok(m != MAP_FAILED && !mprotect(m + page, page, PROT_NONE),
+		    "map a page followed by a PROT_NONE page"))
+		return;
+	memcpy(m + page - 8, new, 8);
+
+	tap_ok(pwrite(fd, old, 16, off) == 16, "pwrite 16 known bytes");
+	errno = 0;
+	n = pwrite(fd, m + page, 16, off);
+	tap_ok(n == -1 && errno == EFAULT, "pwrite from a PROT_NONE page: EFAULT (%zd, %s)", n,
+	       strerror(errno));
+	tap_ok(pread(fd, back, 16, off) == 16 && !memcmp(back, old, 16),
+	       "a failed write changed nothing (%.16s)", back);
+
+	/* The kernel may copy less than could be read, but not nothing. */
+	n = pwrite(fd, m + page - 8, 16, off);
+	tap_ok(n >= 1 && n <= 8, "a 16-byte pwrite with 8 readable bytes is short (%zd)", n);
+	if (n < 1 || n > 8)
+		n = 8;
+	tap_ok(pread(fd, back, 16, off) == 16 && !memcmp(back, new, n) &&
+	       !memcmp(back + n, old + n, 16 - n),
+	       "it changed the %zd bytes it wrote, and only those (%.16s)", n, back);
+
+	/* Through the file position: it moves by what was written. */
+	n = -1;
+	if (pwrite(fd, old, 16, off) == 16 && lseek(fd, off, SEEK_SET) == off)
+		n = write(fd, m + page - 8, 16);
+	tap_ok(n >= 1 && n <= 8 && lseek(fd, 0, SEEK_CUR) == off + n,
+	       "a short write() moves the file position by what it wrote (%zd)", n);
+	if (n < 1 || n > 8)
+		n = 8;
+	errno = 0;
+	tap_ok(write(fd, m + page, 16) == -1 && errno == EFAULT && lseek(fd, 0, SEEK_CUR) == off + n,
+	       "a failed write() leaves the file position");
+	tap_ok(pread(fd, back, 16, off) == 16 && !memcmp(back, new, n) &&
+	       !memcmp(back + n, old + n, 16 - n),
+	       "and the buffer holds what was written, nothing else (%.16s)", back);
+	munmap(m, 2 * page);
+}
+
 /* mmap of the shared buffer agrees with read() and write(), both ways. */
 static void test_shared_mmap(int fd)
 {
@@ -383,6 +468,59 @@ static void test_cache_modes(int fd)
 	}
 }
 
+/*
+ * A read-only open maps read-only: the shared buffer and its own private
+ * buffers, MAP_SHARED and PROT_READ; never for writing, never private.
+ */
+static void test_mmap_readonly(void)
+{
+	int ro = open(DEV_PATH, O_RDONLY), rw = open(DEV_PATH, O_RDWR), ret;
+	volatile uint64_t *p;
+	struct memlab_alloc a;
+	char *m, blk[16];
+	void *q;
+
+	if (!tap_ok(ro >= 0 && rw >= 0, "open read-only and read-write"))
+		goto out;
+	m = mmap(NULL, info.shared_bytes, PROT_READ, MAP_SHARED, ro, 0);
+	if (tap_ok(m != MAP_FAILED, "PROT_READ, MAP_SHARED on a read-only open (%s)",
+		   m == MAP_FAILED ? strerror(errno) : "ok")) {
+		tap_ok(pwrite(rw, "read-only-map", 13, page + 7) == 13 &&
+		       !memcmp(m + page + 7, "read-only-map", 13),
+		       "it sees what another open file writes");
+		errno = 0;
+		tap_ok(mprotect(m, page, PROT_READ | PROT_WRITE) == -1 && errno == EACCES,
+		       "mprotect(PROT_WRITE) on it: EACCES (%s)", strerror(errno));
+		munmap(m, info.shared_bytes);
+	}
+	errno = 0;
+	q = mmap(NULL, page, PROT_READ, MAP_PRIVATE, ro, 0);
+	tap_ok(q == MAP_FAILED && errno == EINVAL,
+	       "PROT_READ, MAP_PRIVATE on a read-only open: EINVAL (%s)", strerror(errno));
+	if (q != MAP_FAILED)
+		munmap(q, page);
+	errno = 0;
+	tap_ok(write(ro, blk, sizeof(blk)) == -1 && errno == EBADF,
+	       "write() on a read-only open: EBADF");
+
+	ret = dev_alloc(ro, 2 * page, MEMLAB_CACHE_CACHED, &a);
+	if (!tap_ok(!ret, "a read-only open allocates a private buffer (%s)", strerror(-ret)))
+		goto out;
+	p = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, ro, a.mmap_offset);
+	tap_ok(p != MAP_FAILED && is_zero(p, 2 * page),
+	       "and maps it read-only: all zero (%s)", p == MAP_FAILED ? strerror(errno) : "ok");
+	if (p != MAP_FAILED)
+		munmap((void *)p, 2 * page);
+	tap_ok(map_err(ro, page, MAP_SHARED, a.mmap_offset) == EACCES,
+	       "but not for writing: EACCES");
+	dev_free(ro, a.handle);
+out:
+	if (ro >= 0)
+		close(ro);
+	if (rw >= 0)
+		close(rw);
+}
+
 /* Every refused mmap() with its errno. */
 static void test_mmap_errors(int fd)
 {
@@ -416,6 +554,7 @@ static void test_mmap_errors(int fd)
 	       "PROT_WRITE on a read-only open: EACCES");
 	if (ro >= 0)
 		close(ro);
+	test_mmap_readonly();
 
 	/* mremap: shrinking and moving work, growing is refused. */
 	m = map(fd, 2 * page, a.mmap_offset);
@@ -639,6 +778,8 @@ int main(void)
 	base = pool_free_pages();
 	test_info(fd);
 	test_shared_rw(fd);
+	test_shared_seek_data(fd);
+	test_shared_write_fault(fd);
 	test_shared_mmap(fd);
 	test_private(fd);
 	test_fork_lifetime();
