@@ -7,11 +7,20 @@
 # built side by side. Any compiler or modpost warning fails the build.
 # MEMLAB_ONLY="alloc pt" builds only those module directories and their
 # KUnit suites (kunit/memlab_<dir>_kunit.c; alloc's are buddy and slab).
+# A KERNEL named *-amd64 is an x86_64 build of the architecture-independent
+# modules (alloc, bench, dev), so that their portability does not rot.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 name=$1
 kdir=$("$MEMLAB_TOP/scripts/kernel.sh" dir "$name")
+karch=arm64
+case $name in
+*-amd64)
+	karch=x86
+	MEMLAB_ONLY=${MEMLAB_ONLY:-alloc bench dev}
+	;;
+esac
 out=$MEMLAB_OUT/$name
 mkdir -p "$out/src"
 # Sources only: objects and modpost's lists of an in-tree build would mislead
@@ -36,8 +45,10 @@ if [ -n "${MEMLAB_ONLY:-}" ]; then
 	find "$out/src/kunit" -name '*.ko' -delete
 fi
 
-mk=(make -C "$kdir/kdir" M="$out/src" ARCH=arm64 W=1 -j"$MEMLAB_JOBS")
-if [ -n "${LLVM:-}" ]; then
+mk=(make -C "$kdir/kdir" M="$out/src" ARCH=$karch W=1 -j"$MEMLAB_JOBS")
+if [ $karch = x86 ]; then
+	:
+elif [ -n "${LLVM:-}" ]; then
 	mk+=(LLVM="$LLVM")
 else
 	mk+=(CROSS_COMPILE="${CROSS_COMPILE:-aarch64-linux-gnu-}")

@@ -8,6 +8,8 @@
 #   static    checkpatch --strict, the userspace build
 #   dt        bindings, overlays applied to RK3588 and QEMU trees, dt-validate
 #   install   make install into a staging tree, depmod, modprobe, modinfo
+#   x86_64    a W=1 build of memlab_alloc, memlab_bench and memlab_dev
+#             against Debian's amd64 6.1 headers (no boot)
 #   <kernel>  a W=1 build, then in QEMU: insmod/rmmod twice, KUnit through
 #             kunit.py parse, the userspace TAP tests, a kmemleak scan and a
 #             scan of the console for splats
@@ -86,6 +88,15 @@ ml_say "install into a staging tree"
 "$MEMLAB_TOP/scripts/install-check.sh" 6.12 "$out/install" >"$out/install.tap" 2>"$out/install.log"
 res tap install "$out/install.tap"
 res summary install
+
+# --- x86_64 -----------------------------------------------------------
+ml_say "x86_64 build of the architecture-independent modules"
+if "$MEMLAB_TOP/scripts/build.sh" 6.1-amd64 >/dev/null; then
+	res record x86_64 pass "memlab_alloc, memlab_bench, memlab_dev: W=1 build for x86_64, no warnings"
+else
+	res record x86_64 fail "W=1 build for x86_64" "see $MEMLAB_OUT/6.1-amd64/build.log"
+fi
+res summary x86_64
 
 # --- kernels ----------------------------------------------------------
 for k in "${kernels[@]}"; do

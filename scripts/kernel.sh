@@ -10,6 +10,7 @@
 #   6.12        debug kernel built from linux-source-6.12 (KUnit, KASAN, ...)
 #   7.2         debug kernel built from Debian unstable's linux-source-7.2
 #   6.12-stock  Debian's stock arm64 6.12 kernel and headers (the demo's)
+#   6.1-amd64   Debian's stock amd64 6.1 headers (a build, no boot)
 #
 # A prepared kernel directory holds:
 #   Image     the kernel QEMU boots
@@ -62,27 +63,32 @@ download() {
 }
 
 prepare_stock() {
-	local name=$1 meta abi image headers common kbuild dir tmp f
+	local name=$1 meta abi image headers common kbuild dir tmp f apt=apt_arm64
 	case $name in
 	6.1) meta=linux-headers-arm64 ;;
 	6.12-stock) meta=linux-headers-6.12-arm64 ;;
+	6.1-amd64) meta=linux-headers-amd64 apt=apt_amd64 ;;
 	esac
 	apt_fresh apt_arm64 bookworm-arm64
 	apt_fresh apt_amd64 bookworm-amd64
-	headers=$(depends_of apt_arm64 "$meta" '^linux-headers-')
-	[ -n "$headers" ] || ml_die "cannot resolve $meta in Debian's arm64 archive"
+	headers=$(depends_of $apt "$meta" '^linux-headers-')
+	[ -n "$headers" ] || ml_die "cannot resolve $meta in Debian's archive"
 	abi=${headers#linux-headers-}
-	image=linux-image-$abi-unsigned
-	has_pkg apt_arm64 "$image" || image=linux-image-$abi
-	common=$(depends_of apt_arm64 "$headers" '^linux-headers-.*-common')
-	kbuild=$(depends_of apt_arm64 "$headers" '^linux-kbuild-')
+	# amd64 headers only build: no image to boot.
+	image=
+	if [ $apt = apt_arm64 ]; then
+		image=linux-image-$abi-unsigned
+		has_pkg apt_arm64 "$image" || image=linux-image-$abi
+	fi
+	common=$(depends_of $apt "$headers" '^linux-headers-.*-common')
+	kbuild=$(depends_of $apt "$headers" '^linux-kbuild-')
 	dir=$KROOT/stock-$abi
 	if [ ! -e "$dir/.done" ]; then
 		ml_need_space "$KROOT" 800
 		rm -rf "$dir"
 		tmp=$dir/debs
 		ml_step "$MEMLAB_CACHE/logs/stock-$abi.log" "download stock kernel $abi" \
-			download apt_arm64 "$tmp" "$image" "$headers" ${common:+"$common"}
+			download $apt "$tmp" ${image:+"$image"} "$headers" ${common:+"$common"}
 		ml_step "$MEMLAB_CACHE/logs/stock-$abi-kbuild.log" "download $kbuild (amd64)" \
 			download apt_amd64 "$tmp" "$kbuild"
 		for f in "$tmp"/*.deb; do
@@ -209,13 +215,13 @@ prepare_debug() {
 
 prepare() {
 	case $1 in
-	6.1 | 6.12-stock) prepare_stock "$1" ;;
+	6.1 | 6.12-stock | 6.1-amd64) prepare_stock "$1" ;;
 	6.12 | 7.2) prepare_debug "$1" ;;
 	*) ml_die "unknown kernel '$1' (known: $(list))" ;;
 	esac
 }
 
-list() { echo "6.1 6.12 7.2 6.12-stock"; }
+list() { echo "6.1 6.12 7.2 6.12-stock 6.1-amd64"; }
 
 # One preparation at a time per cache: a second caller waits for the first.
 locked_prepare() {
