@@ -81,8 +81,11 @@ static __always_inline struct memlab_pcs *memlab_pcs_get(struct memlab_pcs __per
 		local_irq_save(*flags);
 	preempt_disable();
 	s = this_cpu_ptr(pcs);
-	if (likely(raw_spin_trylock(&s->lock)))
+	if (likely(raw_spin_trylock(&s->lock))) {
+		/* Held while the pointer is not NULL, which sparse cannot follow. */
+		__release(&s->lock);
 		return s;
+	}
 	preempt_enable();
 	if (!IS_ENABLED(CONFIG_SMP))
 		local_irq_restore(*flags);
@@ -92,6 +95,7 @@ static __always_inline struct memlab_pcs *memlab_pcs_get(struct memlab_pcs __per
 /* Unlock and unpin a stack from memlab_pcs_get(). */
 static __always_inline void memlab_pcs_put(struct memlab_pcs *s, unsigned long flags)
 {
+	__acquire(&s->lock);	/* from memlab_pcs_get(), for sparse */
 	raw_spin_unlock(&s->lock);
 	preempt_enable();
 	if (!IS_ENABLED(CONFIG_SMP))

@@ -17,6 +17,8 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 #define __percpu
+#define __acquire(x) ((void)0)
+#define __release(x) ((void)0)
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
