@@ -19,6 +19,7 @@
  * frees each range as the largest aligned blocks it holds, and pages never
  * added stay holes that never merge with anything.
  */
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/stdarg.h>
@@ -83,7 +84,8 @@ static void buddy_free_block(struct memlab_buddy *b, u32 idx, unsigned int order
 		if (buddy >= b->nr_pages)
 			break;
 		bp = &b->pages[buddy];
-		if (bp->state != MEMLAB_PG_FREE || bp->order != order)
+		/* A used buddy may be turning cached on another CPU (pool.c). */
+		if (READ_ONCE(bp->state) != MEMLAB_PG_FREE || bp->order != order)
 			break;
 		buddy_list_del(b, buddy);
 		bp->state = MEMLAB_PG_TAIL;

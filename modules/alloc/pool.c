@@ -164,7 +164,7 @@ static void memlab_pcp_return(struct memlab_pool *pool, unsigned int order,
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	for (i = 0; i < n; i++) {
-		pool->meta[idx[i]].state = MEMLAB_PG_USED;
+		WRITE_ONCE(pool->meta[idx[i]].state, MEMLAB_PG_USED);
 		if (memlab_buddy_free(&pool->buddy, idx[i], order, NULL))
 			pr_err("pool %s: cached order-%u block %lu refused\n", pool->name,
 			       order, idx[i]);
@@ -287,7 +287,7 @@ static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 		more = memlab_buddy_alloc(b, order);
 		if (more < 0)
 			break;
-		pool->meta[more].state = MEMLAB_PG_CACHED;
+		WRITE_ONCE(pool->meta[more].state, MEMLAB_PG_CACHED);
 		extra[n++] = more;
 	}
 	if (n)
