@@ -44,6 +44,8 @@
 
 #include <memlab/alloc.h>
 
+#include "compat.h"
+
 static unsigned int runs = 5;
 module_param(runs, uint, 0444);
 MODULE_PARM_DESC(runs, "Runs per figure; the median is reported (default 5)");
@@ -299,6 +301,147 @@ static void print_ratio(char *buf, size_t len, u64 other, u64 mine)
 	else
 		snprintf(buf, len, "%llu.%02llux", div64_u64(other, mine),
 			 div64_u64(other * 100, mine) % 100);
+}
+
+/* --- calibration: what the primitives cost on this machine ---------- */
+
+enum calib_op {
+	C_LOOP, C_PREEMPT, C_CMPXCHG, C_XCHG, C_TRYLOCK, C_IRQ, C_LOCK_IRQ,
+	C_CMPXCHG2, C_LOCAL_TRYLOCK, C_NR
+};
+
+static const char *const calib_names[C_NR] = {
+	[C_LOOP]		= "empty_loop",
+	[C_PREEMPT]		= "preempt_disable+enable",
+	[C_CMPXCHG]		= "cmpxchg_relaxed",
+	[C_XCHG]		= "xchg",
+	[C_TRYLOCK]		= "raw_spin_trylock+unlock",
+	[C_IRQ]			= "local_irq_save+restore",
+	[C_LOCK_IRQ]		= "raw_spin_lock_irqsave+unlock",
+	[C_CMPXCHG2]		= MEMLAB_BENCH_CMPXCHG2,
+	[C_LOCAL_TRYLOCK]	= "local_trylock+unlock",
+};
+
+static DEFINE_RAW_SPINLOCK(calib_lock);
+static DEFINE_PER_CPU(struct memlab_bench_pair, calib_pair);
+
+/* One operation; a local @word for the atomics. Return 1 if it failed. */
+static __always_inline unsigned int calib_op(const enum calib_op op, unsigned long *word,
+					     unsigned long i)
+{
+	unsigned long flags;
+
+	switch (op) {
+	case C_LOOP:
+		barrier();
+		return 0;
+	case C_PREEMPT:
+		preempt_disable();
+		preempt_enable();
+		return 0;
+	case C_CMPXCHG:
+		return cmpxchg_relaxed(word, i, i + 1) != i;
+	case C_XCHG:
+		return xchg(word, i + 1) != i;
+	case C_TRYLOCK:
+		if (!raw_spin_trylock(&calib_lock))
+			return 1;
+		raw_spin_unlock(&calib_lock);
+		return 0;
+	case C_IRQ:
+		local_irq_save(flags);
+		local_irq_restore(flags);
+		return 0;
+	case C_LOCK_IRQ:
+		raw_spin_lock_irqsave(&calib_lock, flags);
+		raw_spin_unlock_irqrestore(&calib_lock, flags);
+		return 0;
+	case C_CMPXCHG2:
+		return !memlab_bench_cmpxchg2(&calib_pair);
+	default:
+		return !memlab_bench_local_trylock();
+	}
+}
+
+/* One run of @ops operations: hundredths of a ns per operation. */
+static __always_inline u64 calib_of(const enum calib_op op)
+{
+	unsigned long word = 0, i;
+	unsigned int fails = 0;
+	u64 t0, t1;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < ops; i++)
+		fails += calib_op(op, &word, i);
+	t1 = ktime_get_ns();
+	/* Only a migration between read and exchange fails one: not the fast path. */
+	if (fails > ops / 100)
+		return 0;
+	return div_u64((t1 - t0) * 100, ops) ?: 1;
+}
+
+static u64 calib_run(void *arg, unsigned int k, unsigned int r)
+{
+	switch (*(enum calib_op *)arg) {
+	case C_LOOP:
+		return calib_of(C_LOOP);
+	case C_PREEMPT:
+		return calib_of(C_PREEMPT);
+	case C_CMPXCHG:
+		return calib_of(C_CMPXCHG);
+	case C_XCHG:
+		return calib_of(C_XCHG);
+	case C_TRYLOCK:
+		return calib_of(C_TRYLOCK);
+	case C_IRQ:
+		return calib_of(C_IRQ);
+	case C_LOCK_IRQ:
+		return calib_of(C_LOCK_IRQ);
+	case C_CMPXCHG2:
+		return calib_of(C_CMPXCHG2);
+	default:
+		return calib_of(C_LOCAL_TRYLOCK);
+	}
+}
+
+/* Why @op cannot be measured on this kernel, or NULL. */
+static const char *calib_na(enum calib_op op)
+{
+	if (op == C_CMPXCHG2)
+		return MEMLAB_BENCH_CMPXCHG2_NA;
+	if (op == C_LOCAL_TRYLOCK)
+		return MEMLAB_BENCH_LOCAL_TRYLOCK_NA;
+	return NULL;
+}
+
+/*
+ * Measure and print what each primitive costs, timed as the workloads
+ * are: ns/op includes the loop, net is ns/op less the empty loop.
+ */
+static void calibrate(void)
+{
+	u64 ns[C_NR];
+	enum calib_op op;
+
+	for (op = 0; op < C_NR; op++) {
+		ns[op] = 0;
+		if (!calib_na(op))
+			bench_turns(1, calib_run, &op, &ns[op]);
+	}
+	pr_info("calibration: ns per operation, median of %u runs of %u ops; net = less the empty loop\n",
+		runs, ops);
+	pr_info("%-28s %9s %9s\n", "primitive", "ns/op", "net");
+	for (op = 0; op < C_NR; op++) {
+		u64 net = ns[op] > ns[C_LOOP] ? ns[op] - ns[C_LOOP] : 0;
+
+		if (calib_na(op))
+			pr_info("%-28s n/a (%s)\n", calib_names[op], calib_na(op));
+		else if (!ns[op])
+			pr_info("%-28s %9s\n", calib_names[op], "failed");
+		else
+			pr_info("%-28s %6llu.%02llu %6llu.%02llu\n", calib_names[op],
+				div_u64(ns[op], 100), ns[op] % 100, div_u64(net, 100), net % 100);
+	}
 }
 
 /* --- slab layer against SLUB ---------------------------------------- */
@@ -641,6 +784,7 @@ static int __init memlab_bench_init(void)
 		       RUNS_MAX, (PAGE_SIZE << BENCH_MAX_REQ) >> 20);
 		return -EINVAL;
 	}
+	calibrate();
 	ret = carve_take(&cv);
 	if (ret) {
 		pr_err("no carve-out of at least %lu KiB in the default pool: %pe\n",
