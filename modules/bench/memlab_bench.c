@@ -39,6 +39,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/err.h>
+#include <linux/ftrace.h>
 #include <linux/log2.h>
 #include <linux/vmalloc.h>
 
@@ -648,6 +649,168 @@ static void print_slab(u64 res[2][NR_SLAB_WORK])
 			}
 }
 
+/* --- function calls per operation, counted with ftrace --------------- */
+
+enum calls_op { K_MEMLAB, K_PAGES, K_MCACHE, K_SLUB, K_NR };
+
+static const char *const calls_names[K_NR] = {
+	[K_MEMLAB]	= "memlab_alloc_pages+free",
+	[K_PAGES]	= "alloc_pages+__free_pages",
+	[K_MCACHE]	= "memlab_cache_alloc+free",
+	[K_SLUB]	= "kmem_cache_alloc+free",
+};
+
+#define CALLS_OPS	1000
+
+#ifdef CONFIG_FUNCTION_TRACER
+/* The task whose calls are counted, and their count: it alone writes. */
+static struct task_struct *calls_task;
+static unsigned long calls_count;
+
+static void notrace calls_hit(unsigned long ip, unsigned long parent_ip,
+			      struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	if (current == READ_ONCE(calls_task) && in_task())
+		calls_count++;
+}
+
+static struct ftrace_ops calls_ops = {
+	.func	= calls_hit,
+	.flags	= FTRACE_OPS_FL_RECURSION,
+};
+
+/* Count the calls of @task to traceable functions from now on. */
+static int calls_start(void)
+{
+	return register_ftrace_function(&calls_ops);
+}
+
+static void calls_stop(void)
+{
+	unregister_ftrace_function(&calls_ops);
+}
+
+static __always_inline void calls_window(struct task_struct *task)
+{
+	WRITE_ONCE(calls_task, task);
+}
+#else
+static unsigned long calls_count;
+
+static int calls_start(void)
+{
+	return -EOPNOTSUPP;
+}
+
+static void calls_stop(void)
+{
+}
+
+static __always_inline void calls_window(struct task_struct *task)
+{
+}
+#endif
+
+/* One order-0 or 64-byte allocation and its free; false on failure. */
+static __always_inline bool calls_op(const enum calls_op op, struct bench *b, struct sbench *s)
+{
+	void *p;
+
+	switch (op) {
+	case K_MEMLAB:
+		p = bench_alloc(b, 0, B_MEMLAB);
+		if (p)
+			bench_free(b, p, 0, B_MEMLAB);
+		break;
+	case K_PAGES:
+		p = bench_alloc(b, 0, B_PAGES);
+		if (p)
+			bench_free(b, p, 0, B_PAGES);
+		break;
+	case K_MCACHE:
+		p = s_alloc(s, S_CACHE, true);
+		if (p)
+			s_free(s, p, S_CACHE, true);
+		break;
+	default:
+		p = s_alloc(s, S_CACHE, false);
+		if (p)
+			s_free(s, p, S_CACHE, false);
+		break;
+	}
+	return p;
+}
+
+/*
+ * Hundredths of a call per operation over CALLS_OPS operations, after as
+ * many to warm the caches up; 0 on failure. Only the allocators' own calls
+ * fall in the window: everything else here is inlined.
+ */
+static noinline u64 calls_of(const enum calls_op op, struct bench *b, struct sbench *s)
+{
+	unsigned int i, fails = 0;
+
+	for (i = 0; i < CALLS_OPS; i++)
+		fails += !calls_op(op, b, s);
+	calls_count = 0;
+	calls_window(current);
+	for (i = 0; i < CALLS_OPS; i++)
+		fails += !calls_op(op, b, s);
+	calls_window(NULL);
+	return fails ? 0 : div_u64((u64)calls_count * 100, CALLS_OPS);
+}
+
+/*
+ * Count the calls each allocator's fast path makes, per order-0 or 64-byte
+ * allocation and free, into @calls. Return 0, or why they cannot be counted.
+ */
+static int count_calls(struct memlab_pool *pool, u64 *calls)
+{
+	struct bench b = { .pool = pool };
+	struct sbench s = { .pool = pool, .kind = S_CACHE, .size = 64 };
+	int ret;
+
+	s.mc = memlab_cache_create(pool, "bench-calls", 64, 0, 0, NULL);
+	if (IS_ERR(s.mc))
+		return PTR_ERR(s.mc);
+	s.kc = kmem_cache_create("memlab_bench_calls", 64, 0, 0, NULL);
+	if (!s.kc) {
+		memlab_cache_destroy(s.mc);
+		return -ENOMEM;
+	}
+	ret = calls_start();
+	if (!ret) {
+		calls[K_MEMLAB] = calls_of(K_MEMLAB, &b, &s);
+		calls[K_PAGES] = calls_of(K_PAGES, &b, &s);
+		calls[K_MCACHE] = calls_of(K_MCACHE, &b, &s);
+		calls[K_SLUB] = calls_of(K_SLUB, &b, &s);
+		calls_stop();
+	}
+	kmem_cache_destroy(s.kc);
+	memlab_cache_destroy(s.mc);
+	return ret;
+}
+
+static void print_calls(int err, const u64 *calls)
+{
+	enum calls_op op;
+
+	pr_info("function calls per alloc+free (order 0, 64 bytes), counted by ftrace over %u ops\n",
+		CALLS_OPS);
+	pr_info("%-28s %9s\n", "operation", "calls");
+	for (op = 0; op < K_NR; op++) {
+		if (err == -EOPNOTSUPP)
+			pr_info("%-28s n/a (no function tracer in this kernel)\n", calls_names[op]);
+		else if (err)
+			pr_info("%-28s n/a (%pe)\n", calls_names[op], ERR_PTR(err));
+		else if (!calls[op])
+			pr_info("%-28s %9s\n", calls_names[op], "failed");
+		else
+			pr_info("%-28s %6llu.%02llu\n", calls_names[op],
+				div_u64(calls[op], 100), calls[op] % 100);
+	}
+}
+
 /* The carve-out: a block of the default pool. */
 struct carve {
 	struct memlab_pool *from;
@@ -769,6 +932,8 @@ static int __init memlab_bench_init(void)
 	u64 res[B_NR][NR_WORK] = { }, scale[NR_SCALE][2][2] = { };
 	unsigned int scale_order[NR_SCALE] = { }, w, k, i;
 	static u64 sres[2][NR_SLAB_WORK];
+	u64 calls[K_NR] = { };
+	int calls_err = 0;
 	struct held *held = NULL;
 	struct bench bs[B_NR] = {
 		[B_MEMLAB] = { .kind = B_MEMLAB },
@@ -815,6 +980,7 @@ static int __init memlab_bench_init(void)
 	/* A slab workload that fails prints 0; the scaling goes on. */
 	ret = bench_slab(bs[B_MEMLAB].pool, sres);
 	pr_info("slab layer measured\n");
+	calls_err = count_calls(bs[B_MEMLAB].pool, calls);
 	err = bench_pools_destroy(&bs[B_MEMLAB], &bs[B_GENPOOL]);
 	if (err)
 		goto out_busy;
@@ -837,6 +1003,7 @@ static int __init memlab_bench_init(void)
 		ret = ret ?: err;
 	}
 
+	print_calls(calls_err, calls);
 	pr_info("ns/op, median of %u runs of %u ops; ratio = other/memlab\n", runs, ops);
 	pr_info("%-9s %9s %12s %9s %14s %11s\n", "workload", "memlab", "alloc_pages",
 		"gen_pool", "vs_alloc_pages", "vs_gen_pool");
