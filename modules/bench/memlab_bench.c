@@ -27,6 +27,12 @@
  * allocators taking turns run by run; the tables end with the ratios
  * other/memlab (above 1: memlab is faster). The benchmark runs at load;
  * the module is then removed again.
+ *
+ * Above the results come what the machine makes of them: the cost of the
+ * primitives the allocators trade between (atomics, locks, masking
+ * interrupts), timed as the workloads are, and the function calls each
+ * allocator makes per order-0 or 64-byte alloc+free, counted with ftrace.
+ * Under emulation both differ from silicon, so the ratios are upper bounds.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,10 +45,13 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/err.h>
+#include <linux/ftrace.h>
 #include <linux/log2.h>
 #include <linux/vmalloc.h>
 
 #include <memlab/alloc.h>
+
+#include "compat.h"
 
 static unsigned int runs = 5;
 module_param(runs, uint, 0444);
@@ -301,6 +310,147 @@ static void print_ratio(char *buf, size_t len, u64 other, u64 mine)
 			 div64_u64(other * 100, mine) % 100);
 }
 
+/* --- calibration: what the primitives cost on this machine ---------- */
+
+enum calib_op {
+	C_LOOP, C_PREEMPT, C_CMPXCHG, C_XCHG, C_TRYLOCK, C_IRQ, C_LOCK_IRQ,
+	C_CMPXCHG2, C_LOCAL_TRYLOCK, C_NR
+};
+
+static const char *const calib_names[C_NR] = {
+	[C_LOOP]		= "empty_loop",
+	[C_PREEMPT]		= "preempt_disable+enable",
+	[C_CMPXCHG]		= "cmpxchg_relaxed",
+	[C_XCHG]		= "xchg",
+	[C_TRYLOCK]		= "raw_spin_trylock+unlock",
+	[C_IRQ]			= "local_irq_save+restore",
+	[C_LOCK_IRQ]		= "raw_spin_lock_irqsave+unlock",
+	[C_CMPXCHG2]		= MEMLAB_BENCH_CMPXCHG2,
+	[C_LOCAL_TRYLOCK]	= "local_trylock+unlock",
+};
+
+static DEFINE_RAW_SPINLOCK(calib_lock);
+static DEFINE_PER_CPU(struct memlab_bench_pair, calib_pair);
+
+/* One operation; a local @word for the atomics. Return 1 if it failed. */
+static __always_inline unsigned int calib_op(const enum calib_op op, unsigned long *word,
+					     unsigned long i)
+{
+	unsigned long flags;
+
+	switch (op) {
+	case C_LOOP:
+		barrier();
+		return 0;
+	case C_PREEMPT:
+		preempt_disable();
+		preempt_enable();
+		return 0;
+	case C_CMPXCHG:
+		return cmpxchg_relaxed(word, i, i + 1) != i;
+	case C_XCHG:
+		return xchg(word, i + 1) != i;
+	case C_TRYLOCK:
+		if (!raw_spin_trylock(&calib_lock))
+			return 1;
+		raw_spin_unlock(&calib_lock);
+		return 0;
+	case C_IRQ:
+		local_irq_save(flags);
+		local_irq_restore(flags);
+		return 0;
+	case C_LOCK_IRQ:
+		raw_spin_lock_irqsave(&calib_lock, flags);
+		raw_spin_unlock_irqrestore(&calib_lock, flags);
+		return 0;
+	case C_CMPXCHG2:
+		return !memlab_bench_cmpxchg2(&calib_pair);
+	default:
+		return !memlab_bench_local_trylock();
+	}
+}
+
+/* One run of @ops operations: hundredths of a ns per operation. */
+static __always_inline u64 calib_of(const enum calib_op op)
+{
+	unsigned long word = 0, i;
+	unsigned int fails = 0;
+	u64 t0, t1;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < ops; i++)
+		fails += calib_op(op, &word, i);
+	t1 = ktime_get_ns();
+	/* Only a migration between read and exchange fails one: not the fast path. */
+	if (fails > ops / 100)
+		return 0;
+	return div_u64((t1 - t0) * 100, ops) ?: 1;
+}
+
+static u64 calib_run(void *arg, unsigned int k, unsigned int r)
+{
+	switch (*(enum calib_op *)arg) {
+	case C_LOOP:
+		return calib_of(C_LOOP);
+	case C_PREEMPT:
+		return calib_of(C_PREEMPT);
+	case C_CMPXCHG:
+		return calib_of(C_CMPXCHG);
+	case C_XCHG:
+		return calib_of(C_XCHG);
+	case C_TRYLOCK:
+		return calib_of(C_TRYLOCK);
+	case C_IRQ:
+		return calib_of(C_IRQ);
+	case C_LOCK_IRQ:
+		return calib_of(C_LOCK_IRQ);
+	case C_CMPXCHG2:
+		return calib_of(C_CMPXCHG2);
+	default:
+		return calib_of(C_LOCAL_TRYLOCK);
+	}
+}
+
+/* Why @op cannot be measured on this kernel, or NULL. */
+static const char *calib_na(enum calib_op op)
+{
+	if (op == C_CMPXCHG2)
+		return MEMLAB_BENCH_CMPXCHG2_NA;
+	if (op == C_LOCAL_TRYLOCK)
+		return MEMLAB_BENCH_LOCAL_TRYLOCK_NA;
+	return NULL;
+}
+
+/*
+ * Measure and print what each primitive costs, timed as the workloads
+ * are: ns/op includes the loop, net is ns/op less the empty loop.
+ */
+static void calibrate(void)
+{
+	u64 ns[C_NR];
+	enum calib_op op;
+
+	for (op = 0; op < C_NR; op++) {
+		ns[op] = 0;
+		if (!calib_na(op))
+			bench_turns(1, calib_run, &op, &ns[op]);
+	}
+	pr_info("calibration: ns per operation, median of %u runs of %u ops; net = less the empty loop\n",
+		runs, ops);
+	pr_info("%-28s %9s %9s\n", "primitive", "ns/op", "net");
+	for (op = 0; op < C_NR; op++) {
+		u64 net = ns[op] > ns[C_LOOP] ? ns[op] - ns[C_LOOP] : 0;
+
+		if (calib_na(op))
+			pr_info("%-28s n/a (%s)\n", calib_names[op], calib_na(op));
+		else if (!ns[op])
+			pr_info("%-28s %9s\n", calib_names[op], "failed");
+		else
+			pr_info("%-28s %6llu.%02llu %6llu.%02llu\n", calib_names[op],
+				div_u64(ns[op], 100), ns[op] % 100, div_u64(net, 100), net % 100);
+	}
+}
+
 /* --- slab layer against SLUB ---------------------------------------- */
 
 enum slab_kind { S_CACHE, S_KMALLOC, S_DEBUG, S_NR_KIND };
@@ -505,6 +655,168 @@ static void print_slab(u64 res[2][NR_SLAB_WORK])
 			}
 }
 
+/* --- function calls per operation, counted with ftrace --------------- */
+
+enum calls_op { K_MEMLAB, K_PAGES, K_MCACHE, K_SLUB, K_NR };
+
+static const char *const calls_names[K_NR] = {
+	[K_MEMLAB]	= "memlab_alloc_pages+free",
+	[K_PAGES]	= "alloc_pages+__free_pages",
+	[K_MCACHE]	= "memlab_cache_alloc+free",
+	[K_SLUB]	= "kmem_cache_alloc+free",
+};
+
+#define CALLS_OPS	1000
+
+#ifdef CONFIG_FUNCTION_TRACER
+/* The task whose calls are counted, and their count: it alone writes. */
+static struct task_struct *calls_task;
+static unsigned long calls_count;
+
+static void notrace calls_hit(unsigned long ip, unsigned long parent_ip,
+			      struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	if (current == READ_ONCE(calls_task) && in_task())
+		calls_count++;
+}
+
+static struct ftrace_ops calls_ops = {
+	.func	= calls_hit,
+	.flags	= FTRACE_OPS_FL_RECURSION,
+};
+
+/* Count the calls of @task to traceable functions from now on. */
+static int calls_start(void)
+{
+	return register_ftrace_function(&calls_ops);
+}
+
+static void calls_stop(void)
+{
+	unregister_ftrace_function(&calls_ops);
+}
+
+static __always_inline void calls_window(struct task_struct *task)
+{
+	WRITE_ONCE(calls_task, task);
+}
+#else
+static unsigned long calls_count;
+
+static int calls_start(void)
+{
+	return -EOPNOTSUPP;
+}
+
+static void calls_stop(void)
+{
+}
+
+static __always_inline void calls_window(struct task_struct *task)
+{
+}
+#endif
+
+/* One order-0 or 64-byte allocation and its free; false on failure. */
+static __always_inline bool calls_op(const enum calls_op op, struct bench *b, struct sbench *s)
+{
+	void *p;
+
+	switch (op) {
+	case K_MEMLAB:
+		p = bench_alloc(b, 0, B_MEMLAB);
+		if (p)
+			bench_free(b, p, 0, B_MEMLAB);
+		break;
+	case K_PAGES:
+		p = bench_alloc(b, 0, B_PAGES);
+		if (p)
+			bench_free(b, p, 0, B_PAGES);
+		break;
+	case K_MCACHE:
+		p = s_alloc(s, S_CACHE, true);
+		if (p)
+			s_free(s, p, S_CACHE, true);
+		break;
+	default:
+		p = s_alloc(s, S_CACHE, false);
+		if (p)
+			s_free(s, p, S_CACHE, false);
+		break;
+	}
+	return p;
+}
+
+/*
+ * Hundredths of a call per operation over CALLS_OPS operations, after as
+ * many to warm the caches up; 0 on failure. Only the allocators' own calls
+ * fall in the window: everything else here is inlined.
+ */
+static noinline u64 calls_of(const enum calls_op op, struct bench *b, struct sbench *s)
+{
+	unsigned int i, fails = 0;
+
+	for (i = 0; i < CALLS_OPS; i++)
+		fails += !calls_op(op, b, s);
+	calls_count = 0;
+	calls_window(current);
+	for (i = 0; i < CALLS_OPS; i++)
+		fails += !calls_op(op, b, s);
+	calls_window(NULL);
+	return fails ? 0 : div_u64((u64)calls_count * 100, CALLS_OPS);
+}
+
+/*
+ * Count the calls each allocator's fast path makes, per order-0 or 64-byte
+ * allocation and free, into @calls. Return 0, or why they cannot be counted.
+ */
+static int count_calls(struct memlab_pool *pool, u64 *calls)
+{
+	struct bench b = { .pool = pool };
+	struct sbench s = { .pool = pool, .kind = S_CACHE, .size = 64 };
+	int ret;
+
+	s.mc = memlab_cache_create(pool, "bench-calls", 64, 0, 0, NULL);
+	if (IS_ERR(s.mc))
+		return PTR_ERR(s.mc);
+	s.kc = kmem_cache_create("memlab_bench_calls", 64, 0, 0, NULL);
+	if (!s.kc) {
+		memlab_cache_destroy(s.mc);
+		return -ENOMEM;
+	}
+	ret = calls_start();
+	if (!ret) {
+		calls[K_MEMLAB] = calls_of(K_MEMLAB, &b, &s);
+		calls[K_PAGES] = calls_of(K_PAGES, &b, &s);
+		calls[K_MCACHE] = calls_of(K_MCACHE, &b, &s);
+		calls[K_SLUB] = calls_of(K_SLUB, &b, &s);
+		calls_stop();
+	}
+	kmem_cache_destroy(s.kc);
+	memlab_cache_destroy(s.mc);
+	return ret;
+}
+
+static void print_calls(int err, const u64 *calls)
+{
+	enum calls_op op;
+
+	pr_info("function calls per alloc+free (order 0, 64 bytes), counted by ftrace over %u ops\n",
+		CALLS_OPS);
+	pr_info("%-28s %9s\n", "operation", "calls");
+	for (op = 0; op < K_NR; op++) {
+		if (err == -EOPNOTSUPP)
+			pr_info("%-28s n/a (no function tracer in this kernel)\n", calls_names[op]);
+		else if (err)
+			pr_info("%-28s n/a (%pe)\n", calls_names[op], ERR_PTR(err));
+		else if (!calls[op])
+			pr_info("%-28s %9s\n", calls_names[op], "failed");
+		else
+			pr_info("%-28s %6llu.%02llu\n", calls_names[op],
+				div_u64(calls[op], 100), calls[op] % 100);
+	}
+}
+
 /* The carve-out: a block of the default pool. */
 struct carve {
 	struct memlab_pool *from;
@@ -626,6 +938,8 @@ static int __init memlab_bench_init(void)
 	u64 res[B_NR][NR_WORK] = { }, scale[NR_SCALE][2][2] = { };
 	unsigned int scale_order[NR_SCALE] = { }, w, k, i;
 	static u64 sres[2][NR_SLAB_WORK];
+	u64 calls[K_NR] = { };
+	int calls_err = 0;
 	struct held *held = NULL;
 	struct bench bs[B_NR] = {
 		[B_MEMLAB] = { .kind = B_MEMLAB },
@@ -641,6 +955,7 @@ static int __init memlab_bench_init(void)
 		       RUNS_MAX, (PAGE_SIZE << BENCH_MAX_REQ) >> 20);
 		return -EINVAL;
 	}
+	calibrate();
 	ret = carve_take(&cv);
 	if (ret) {
 		pr_err("no carve-out of at least %lu KiB in the default pool: %pe\n",
@@ -671,6 +986,7 @@ static int __init memlab_bench_init(void)
 	/* A slab workload that fails prints 0; the scaling goes on. */
 	ret = bench_slab(bs[B_MEMLAB].pool, sres);
 	pr_info("slab layer measured\n");
+	calls_err = count_calls(bs[B_MEMLAB].pool, calls);
 	err = bench_pools_destroy(&bs[B_MEMLAB], &bs[B_GENPOOL]);
 	if (err)
 		goto out_busy;
@@ -693,6 +1009,7 @@ static int __init memlab_bench_init(void)
 		ret = ret ?: err;
 	}
 
+	print_calls(calls_err, calls);
 	pr_info("ns/op, median of %u runs of %u ops; ratio = other/memlab\n", runs, ops);
 	pr_info("%-9s %9s %12s %9s %14s %11s\n", "workload", "memlab", "alloc_pages",
 		"gen_pool", "vs_alloc_pages", "vs_gen_pool");
