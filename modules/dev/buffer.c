@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/idr.h>
@@ -235,13 +236,20 @@ static const struct vm_operations_struct memlab_vm_ops = {
 	.close	= memlab_vm_close,
 };
 
+/*
+ * Non-cached is what the DMA API gives coherent buffers of non-coherent
+ * devices: memory on which ordinary loads, stores, exclusives and
+ * unaligned accesses work. On arm64 that is Normal non-cacheable, the
+ * same type as write-combine, never Device (pgprot_noncached), whose
+ * atomics and unaligned accesses fault or are unpredictable on RAM.
+ */
 static pgprot_t memlab_pgprot(u32 cache, pgprot_t prot)
 {
 	switch (cache) {
 	case MEMLAB_CACHE_WC:
 		return pgprot_writecombine(prot);
 	case MEMLAB_CACHE_UNCACHED:
-		return pgprot_noncached(prot);
+		return pgprot_dmacoherent(prot);
 	default:
 		return prot;
 	}
