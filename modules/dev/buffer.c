@@ -14,9 +14,9 @@
  * that alias is left to be written back over what user space stores
  * through its own mapping later; the kernel does not touch the block
  * through the alias again until it is freed. The maintenance goes through
- * the DMA API on the misc device (dma_map_page() cleans, dma_unmap_page()
- * with DMA_BIDIRECTIONAL invalidates): it is the one interface for it that
- * modules can use on every supported kernel.
+ * the DMA API on memlab,memlab's platform device (main.c): dma_map_page()
+ * cleans, dma_unmap_page() with DMA_BIDIRECTIONAL invalidates. It is the
+ * one interface for it that modules can use on every supported kernel.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
