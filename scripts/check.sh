@@ -12,7 +12,8 @@
 #             kunit.py parse, the userspace TAP tests, a kmemleak scan and a
 #             scan of the console for splats; on MEMLAB_EDGE_KERNEL (6.12)
 #             also three short boots of unusual machines (guest init's edge
-#             mode): pool regions marked reusable, shared-dma-pool and no-map
+#             mode): pool regions marked reusable (with swiotlb=force),
+#             shared-dma-pool and no-map
 #
 # It ends with "N passed, N failed" and exits non-zero on any failure.
 # MEMLAB_INJECT=kunit,tap,warn makes the guest fail on purpose, to show the
@@ -127,7 +128,7 @@ for k in "${kernels[@]}"; do
 	res guest "$g" "$run/console.log" "$kunit_py" $need
 	res summary "$g"
 	[ "$k" = "${MEMLAB_EDGE_KERNEL:-6.12}" ] || continue
-	for v in reusable dma-pool no-map; do
+	for v in reusable:swiotlb=force dma-pool no-map; do
 		args=${v#*:}
 		[ "$args" = "$v" ] && args=
 		v=${v%%:*}

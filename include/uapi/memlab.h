@@ -116,7 +116,9 @@ struct memlab_info {
  * Other errors: EDQUOT when the open file's quota would be exceeded,
  * ENOSPC when the global quota would be, ENOMEM when the pool has no free
  * block of that order, EOPNOTSUPP for a write-combine or non-cached buffer
- * on a pool the kernel cannot do cache maintenance on.
+ * where the kernel cannot clean its own cacheable alias of the block in
+ * place: a pool outside the linear map (no-map), or a device that is
+ * DMA-coherent, bounces (swiotlb=force) or translates addresses.
  */
 struct memlab_alloc {
 	__u32 size;
