@@ -11,9 +11,9 @@
 #   <kernel>  a W=1 build, then in QEMU: insmod/rmmod twice, KUnit through
 #             kunit.py parse, the userspace TAP tests, a kmemleak scan and a
 #             scan of the console for splats; on MEMLAB_EDGE_KERNEL (6.12)
-#             also three short boots of unusual machines (guest init's edge
+#             also four short boots of unusual machines (guest init's edge
 #             mode): pool regions marked reusable (with swiotlb=force),
-#             shared-dma-pool and no-map
+#             shared-dma-pool and no-map, and no memlab,memlab node
 #
 # It ends with "N passed, N failed" and exits non-zero on any failure.
 # MEMLAB_INJECT=kunit,tap,warn makes the guest fail on purpose, to show the
@@ -128,7 +128,7 @@ for k in "${kernels[@]}"; do
 	res guest "$g" "$run/console.log" "$kunit_py" $need
 	res summary "$g"
 	[ "$k" = "${MEMLAB_EDGE_KERNEL:-6.12}" ] || continue
-	for v in reusable:swiotlb=force dma-pool no-map; do
+	for v in reusable:swiotlb=force dma-pool no-map no-node; do
 		args=${v#*:}
 		[ "$args" = "$v" ] && args=
 		v=${v%%:*}
