@@ -12,7 +12,10 @@
 #             against Debian's amd64 6.1 headers (no boot)
 #   <kernel>  a W=1 build, then in QEMU: insmod/rmmod twice, KUnit through
 #             kunit.py parse, the userspace TAP tests, a kmemleak scan and a
-#             scan of the console for splats
+#             scan of the console for splats; on MEMLAB_EDGE_KERNEL (6.12)
+#             also four short boots of unusual machines (guest init's edge
+#             mode): pool regions marked reusable (with swiotlb=force),
+#             shared-dma-pool and no-map, and no memlab,memlab node
 #
 # It ends with "N passed, N failed" and exits non-zero on any failure.
 # MEMLAB_INJECT=kunit,tap,warn makes the guest fail on purpose, to show the
@@ -135,6 +138,18 @@ for k in "${kernels[@]}"; do
 	[ "$(cat "$kd/kind")" = debug ] && need=--need-kunit
 	res guest "$g" "$run/console.log" "$kunit_py" $need
 	res summary "$g"
+	[ "$k" = "${MEMLAB_EDGE_KERNEL:-6.12}" ] || continue
+	for v in reusable:swiotlb=force dma-pool no-map no-node; do
+		args=${v#*:}
+		[ "$args" = "$v" ] && args=
+		v=${v%%:*}
+		ml_say "boot $k, device-tree variant $v${args:+, with $args}"
+		MEMLAB_DT_VARIANT=$v MEMLAB_QEMU_TIMEOUT=${MEMLAB_EDGE_TIMEOUT:-180} \
+			"$MEMLAB_TOP/scripts/qemu.sh" "$kd" "$initrd" "$run-$v" edge \
+			"memlab.edge=$v $args"
+		res guest "$g-$v" "$run-$v/console.log" "$kunit_py"
+		res summary "$g-$v"
+	done
 done
 
 echo

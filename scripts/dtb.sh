@@ -12,6 +12,10 @@
 # gpio-pl061 driver binds at boot, for the bench to hand over to
 # memlab_gpio and back. Everything else of the overlay stays, gpio-keys
 # disabled included, so no consumer holds a line during the swap.
+# MEMLAB_DT_VARIANT=reusable, dma-pool or no-map gives the pool region that
+# property ("reusable"; compatible "shared-dma-pool"; "no-map"), for the
+# boots that check memlab_alloc refuses or maps it accordingly; no-node
+# disables the memlab,memlab node, so memlab_dev binds a device of its own.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -49,7 +53,10 @@ bench)
 	# shellcheck disable=SC2046
 	fdtput -t s "$out" $pl061 compatible $(fdtget "$dir/virt.dtb" $pl061 compatible)
 	;;
-*) ml_die "unknown MEMLAB_DT_VARIANT '$MEMLAB_DT_VARIANT' (known: bench)" ;;
+reusable | no-map) fdtput "$out" /reserved-memory/memlab-pool "$MEMLAB_DT_VARIANT" ;;
+dma-pool) fdtput -t s "$out" /reserved-memory/memlab-pool compatible shared-dma-pool ;;
+no-node) fdtput -t s "$out" /memlab status disabled ;;
+*) ml_die "unknown MEMLAB_DT_VARIANT '$MEMLAB_DT_VARIANT' (known: bench reusable dma-pool no-map no-node)" ;;
 esac
 # A run that needs a larger pool (make bench) sets MEMLAB_POOL_SIZE.
 if [ -n "${MEMLAB_POOL_SIZE:-}" ]; then

@@ -47,10 +47,20 @@
 /* mmap() offset of the shared buffer. */
 #define MEMLAB_SHARED_OFFSET	0
 
-/* Cache modes of a private buffer's user mappings (MEMLAB_IOC_ALLOC flags). */
+/*
+ * Cache modes of a private buffer's user mappings (MEMLAB_IOC_ALLOC flags).
+ * Both non-cacheable modes are memory, for every caller: loads, stores,
+ * unaligned accesses and atomics all work. Write-combine is the kernel's
+ * pgprot_writecombine(); non-cached is the type the DMA API maps coherent
+ * buffers with for a device that does not snoop (pgprot_dmacoherent()).
+ * On arm64 both are Normal non-cacheable, so they behave alike there: the
+ * architecture has no Normal type that forbids gathering writes, and
+ * Device memory (which does) is for MMIO, not RAM. Other architectures
+ * may tell them apart (x86: WC against UC-).
+ */
 #define MEMLAB_CACHE_CACHED	0x0	/* normal write-back memory, the default */
-#define MEMLAB_CACHE_WC		0x1	/* write-combine: Normal non-cacheable */
-#define MEMLAB_CACHE_UNCACHED	0x2	/* non-cached: Device-nGnRnE on arm64 */
+#define MEMLAB_CACHE_WC		0x1	/* write-combine: Normal non-cacheable on arm64 */
+#define MEMLAB_CACHE_UNCACHED	0x2	/* non-cached: Normal non-cacheable on arm64 */
 #define MEMLAB_CACHE_MASK	0x3
 #define MEMLAB_ALLOC_FLAGS	MEMLAB_CACHE_MASK	/* every flag defined */
 
@@ -107,7 +117,9 @@ struct memlab_info {
  * Other errors: EDQUOT when the open file's quota would be exceeded,
  * ENOSPC when the global quota would be, ENOMEM when the pool has no free
  * block of that order, EOPNOTSUPP for a write-combine or non-cached buffer
- * on a pool the kernel cannot do cache maintenance on.
+ * where the kernel cannot clean its own cacheable alias of the block in
+ * place: a pool outside the linear map (no-map), or a device that is
+ * DMA-coherent, bounces (swiotlb=force) or translates addresses.
  */
 struct memlab_alloc {
 	__u32 size;

@@ -11,6 +11,7 @@
 
 #include <linux/err.h>
 #include <linux/export.h>
+#include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -77,12 +78,72 @@ struct memlab_pool *memlab_default_pool(void)
 }
 EXPORT_SYMBOL_GPL(memlab_default_pool);
 
-/* The reserved-memory region of the memlab,memlab node, if it has one. */
+/*
+ * A region memlab may own alone. A reusable one is CMA's: the page
+ * allocator lends it out. One with a compatible (shared-dma-pool, a
+ * vendor's) is claimed by its driver. Either would give the memory two
+ * owners: -EBUSY. "no-map" must agree with the kernel's memory map, since
+ * memremap() gives the linear map's alias of RAM the kernel maps and a new
+ * mapping of anything else: without it the pool is in the linear map,
+ * with it outside (then /dev/memlab has no struct page to maintain caches
+ * with, and refuses non-cacheable buffers).
+ */
+static int memlab_dt_region_check(struct device_node *rnp, const struct reserved_mem *rmem)
+{
+	bool nomap = of_property_read_bool(rnp, "no-map");
+	bool ram = region_intersects(rmem->base, rmem->size, IORESOURCE_SYSTEM_RAM,
+				     IORES_DESC_NONE) == REGION_INTERSECTS;
+	const char *compat;
+
+	if (of_property_read_bool(rnp, "reusable")) {
+		pr_err("%pOF: reusable (CMA) region: the page allocator owns it too\n", rnp);
+		return -EBUSY;
+	}
+	if (!of_property_read_string(rnp, "compatible", &compat)) {
+		pr_err("%pOF: compatible \"%s\": its driver owns the region\n", rnp, compat);
+		return -EBUSY;
+	}
+	if (nomap == ram) {
+		pr_err("%pOF: %s no-map, but the kernel %s it as RAM\n", rnp,
+		       nomap ? "has" : "has no", ram ? "maps" : "does not map");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The pool over @rmem, NULL to fall back to kernel pages, or an ERR_PTR(). */
+static struct memlab_pool *memlab_dt_pool_create(struct device_node *rnp,
+						 struct reserved_mem *rmem)
+{
+	struct memlab_pool *pool;
+	int ret;
+
+	ret = memlab_dt_region_check(rnp, rmem);
+	if (ret)
+		return ERR_PTR(ret);
+	pool = memlab_pool_create_reserved("default", rmem->base, rmem->size);
+	if (IS_ERR(pool)) {
+		pr_err("%pOF: cannot use %pa+%pa (%pe); using kernel pages\n",
+		       rnp, &rmem->base, &rmem->size, pool);
+		return NULL;
+	}
+	pr_info("default pool: %pOF at %pa, %llu KiB, %s\n", rnp, &rmem->base,
+		(unsigned long long)rmem->size >> 10,
+		virt_addr_valid(memlab_phys_to_virt(pool, rmem->base)) ?
+		"in the linear map" : "no-map, mapped apart");
+	return pool;
+}
+
+/*
+ * The reserved-memory region of the memlab,memlab node: its pool, NULL
+ * when there is none to use (kernel pages then), or an ERR_PTR() when the
+ * region must not be used at all.
+ */
 static struct memlab_pool *memlab_dt_pool(void)
 {
 	struct device_node *np, *rnp;
 	struct reserved_mem *rmem;
-	struct memlab_pool *pool;
+	struct memlab_pool *pool = NULL;
 
 	np = of_find_compatible_node(NULL, NULL, "memlab,memlab");
 	if (!np)
@@ -98,22 +159,14 @@ static struct memlab_pool *memlab_dt_pool(void)
 		return NULL;
 	}
 	rmem = of_reserved_mem_lookup(rnp);
-	if (!rmem) {
+	if (rmem)
+		pool = memlab_dt_pool_create(rnp, rmem);
+	else
 		pr_err("%pOF: %pOF is not a reserved-memory region; using kernel pages\n",
 		       np, rnp);
-		pool = NULL;
-	} else {
-		pool = memlab_pool_create_reserved("default", rmem->base, rmem->size);
-		if (IS_ERR(pool))
-			pr_err("%pOF: cannot use %pa+%pa (%pe); using kernel pages\n",
-			       rnp, &rmem->base, &rmem->size, pool);
-		else
-			pr_info("default pool: %pOF at %pa, %llu KiB\n", rnp,
-				&rmem->base, (unsigned long long)rmem->size >> 10);
-	}
 	of_node_put(rnp);
 	of_node_put(np);
-	return IS_ERR(pool) ? NULL : pool;
+	return pool;
 }
 
 static int __init memlab_alloc_init(void)
@@ -121,8 +174,13 @@ static int __init memlab_alloc_init(void)
 	memlab_kmalloc_flags = (slab_debug ? MEMLAB_CACHE_DEBUG : 0) |
 			       (slab_hardened ? MEMLAB_CACHE_HARDENED : 0);
 	memlab_debugfs_init();
-	if (use_dt)
+	if (use_dt) {
 		default_pool = memlab_dt_pool();
+		if (IS_ERR(default_pool)) {
+			memlab_debugfs_exit();
+			return PTR_ERR(default_pool);
+		}
+	}
 	if (!default_pool) {
 		default_pool = memlab_pool_create_pages("default", pool_size);
 		if (IS_ERR(default_pool)) {

@@ -14,18 +14,31 @@
  * that alias is left to be written back over what user space stores
  * through its own mapping later; the kernel does not touch the block
  * through the alias again until it is freed. The maintenance goes through
- * the DMA API on the misc device (dma_map_page() cleans, dma_unmap_page()
- * with DMA_BIDIRECTIONAL invalidates): it is the one interface for it that
- * modules can use on every supported kernel.
+ * the DMA API (dma_map_page() cleans, dma_unmap_page() with
+ * DMA_BIDIRECTIONAL invalidates): it is the one interface for it that
+ * modules can use on every supported kernel. The arch's own routine for
+ * a kernel range (dcache_clean_inval_poc() on arm64) would say exactly
+ * this, but it is not exported, and the pmem helpers that are exported
+ * promise persistence, not coherence.
+ *
+ * The DMA API only maintains the block itself when the device is
+ * described as a non-coherent one that reaches the block's physical
+ * address directly, so the device is memlab,memlab's platform device
+ * (main.c) and every other case is refused: a coherent device gets no
+ * maintenance at all, and one that bounces (swiotlb=force, a confidential
+ * guest, an address past its reach) or sits behind an IOMMU gets it for
+ * another range.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/swiotlb.h>
 
 #include <memlab/alloc.h>
 #include <uapi/memlab.h>
@@ -46,16 +59,28 @@ static unsigned int memlab_nr_private;
 /* Clean and invalidate @buf to the point of coherency (see the top). */
 static int memlab_buf_clean_inval(struct memlab_buf *buf, struct device *dev)
 {
+	phys_addr_t phys;
 	dma_addr_t dma;
+	int ret = 0;
 
 	/* Only a block in the linear map has a struct page to hand over. */
 	if (!virt_addr_valid(buf->vaddr))
 		return -EOPNOTSUPP;
+	/* The DMA API does no cache maintenance for a coherent device. */
+	if (dev_is_dma_coherent(dev))
+		return -EOPNOTSUPP;
+	/* Every mapping bounces: the block itself would be left alone. */
+	if (is_swiotlb_force_bounce(dev))
+		return -EOPNOTSUPP;
+	phys = virt_to_phys(buf->vaddr);
 	dma = dma_map_page(dev, virt_to_page(buf->vaddr), 0, buf->size, DMA_BIDIRECTIONAL);
 	if (dma_mapping_error(dev, dma))
 		return -EOPNOTSUPP;
+	/* Another address: a bounce slot or an IOMMU page was maintained. */
+	if (dma != phys)
+		ret = -EOPNOTSUPP;
 	dma_unmap_page(dev, dma, buf->size, DMA_BIDIRECTIONAL);
-	return 0;
+	return ret;
 }
 
 static struct memlab_buf *memlab_buf_new(struct memlab_pool *pool, unsigned int order)
@@ -235,13 +260,20 @@ static const struct vm_operations_struct memlab_vm_ops = {
 	.close	= memlab_vm_close,
 };
 
+/*
+ * Non-cached is what the DMA API gives coherent buffers of non-coherent
+ * devices: memory on which ordinary loads, stores, exclusives and
+ * unaligned accesses work. On arm64 that is Normal non-cacheable, the
+ * same type as write-combine, never Device (pgprot_noncached), whose
+ * atomics and unaligned accesses fault or are unpredictable on RAM.
+ */
 static pgprot_t memlab_pgprot(u32 cache, pgprot_t prot)
 {
 	switch (cache) {
 	case MEMLAB_CACHE_WC:
 		return pgprot_writecombine(prot);
 	case MEMLAB_CACHE_UNCACHED:
-		return pgprot_noncached(prot);
+		return pgprot_dmacoherent(prot);
 	default:
 		return prot;
 	}

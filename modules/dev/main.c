@@ -8,8 +8,16 @@
  * buffer and the private buffers an open file holds (buffer.c), ioctls
  * allocate and free those (ioctl.c). The user ABI is include/uapi/memlab.h.
  *
+ * The driver binds the "memlab,memlab" platform device, so the device tree
+ * (of_dma_configure(): dma-ranges, coherency, swiotlb) describes the
+ * device buffer.c does cache maintenance with; without such a node it
+ * binds a device of its own, which the DMA API treats as a plain
+ * non-coherent one. The probe sets everything up and registers the misc
+ * device last, so /dev/memlab never appears half made.
+ *
  * Every open file and, through vm_file, every mapping holds a reference on
- * the module, so it cannot be unloaded while anything is open or mapped.
+ * the module, so it cannot be unloaded while anything is open or mapped;
+ * sysfs cannot unbind the driver either.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +29,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/of.h>
+#include <linux/platform_device.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -233,9 +242,16 @@ static struct miscdevice memlab_misc = {
 	.mode	= 0666,
 };
 
+/* The bound platform device; set while /dev/memlab is registered. */
+static struct device *memlab_dma_dev;
+/* A device of our own when the device tree has no memlab,memlab node. */
+static struct platform_device *memlab_own_pdev;
+/* What the probe returned; -ENODEV until a device is bound. */
+static int memlab_probe_ret;
+
 struct device *memlab_dev_dma_device(void)
 {
-	return memlab_misc.this_device;
+	return memlab_dma_dev;
 }
 
 /* The shared buffer's size: the parameter, the device tree, or 1 MiB. */
@@ -269,6 +285,75 @@ static int memlab_shared_size(size_t *size)
 	return ret;
 }
 
+static void memlab_debugfs_release(void *data)
+{
+	memlab_dev_debugfs_exit();
+}
+
+static void memlab_misc_release(struct device *dev, void *res)
+{
+	misc_deregister(&memlab_misc);
+	memlab_dma_dev = NULL;
+}
+
+/* Everything first, /dev/memlab last; devres undoes it in reverse. */
+static int memlab_setup(struct device *dev)
+{
+	void *dr;
+	int ret;
+
+	/* One device: two memlab,memlab nodes would share one pool. */
+	if (memlab_dma_dev)
+		return -EBUSY;
+	/*
+	 * Never a bus master: the mask lets it reach any address, so only
+	 * its DMA description decides whether buffer.c's cache maintenance
+	 * happens in place (and buffer.c refuses when it would not).
+	 */
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+	memlab_dev_debugfs_init();
+	ret = devm_add_action_or_reset(dev, memlab_debugfs_release, NULL);
+	if (ret)
+		return ret;
+	/* Allocated up front: nothing may fail once the device is visible. */
+	dr = devres_alloc(memlab_misc_release, 0, GFP_KERNEL);
+	if (!dr)
+		return -ENOMEM;
+	memlab_dma_dev = dev;
+	ret = misc_register(&memlab_misc);
+	if (ret) {
+		memlab_dma_dev = NULL;
+		devres_free(dr);
+		return ret;
+	}
+	devres_add(dev, dr);
+	return 0;
+}
+
+static int memlab_probe(struct platform_device *pdev)
+{
+	memlab_probe_ret = memlab_setup(&pdev->dev);
+	return memlab_probe_ret;
+}
+
+static const struct of_device_id memlab_of_match[] = {
+	{ .compatible = "memlab,memlab" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, memlab_of_match);
+
+static struct platform_driver memlab_driver = {
+	.probe	= memlab_probe,
+	.driver	= {
+		.name			= "memlab",
+		.of_match_table		= memlab_of_match,
+		/* An unbind would free what open files use. */
+		.suppress_bind_attrs	= true,
+	},
+};
+
 static int __init memlab_dev_init(void)
 {
 	size_t size;
@@ -283,31 +368,41 @@ static int __init memlab_dev_init(void)
 		pr_err("no room for a %zu KiB shared buffer in the default pool\n", size >> 10);
 		return -ENOMEM;
 	}
-	ret = misc_register(&memlab_misc);
+	/* The probe runs now, for the device tree's device if there is one. */
+	memlab_probe_ret = -ENODEV;
+	ret = platform_driver_register(&memlab_driver);
 	if (ret)
 		goto err_shared;
-	/*
-	 * The device's DMA mask lets buffer.c use the DMA API for cache
-	 * maintenance; it is never a bus master.
-	 */
-	ret = dma_coerce_mask_and_coherent(memlab_misc.this_device, DMA_BIT_MASK(64));
+	if (memlab_probe_ret == -ENODEV) {
+		memlab_own_pdev = platform_device_register_simple("memlab", PLATFORM_DEVID_AUTO,
+								  NULL, 0);
+		if (IS_ERR(memlab_own_pdev)) {
+			ret = PTR_ERR(memlab_own_pdev);
+			memlab_own_pdev = NULL;
+			goto err_driver;
+		}
+	}
+	ret = memlab_probe_ret;
 	if (ret)
-		goto err_misc;
-	memlab_dev_debugfs_init();
-	pr_info("/dev/memlab: %zu KiB shared buffer\n", size >> 10);
+		goto err_device;
+	pr_info("/dev/memlab: %zu KiB shared buffer, device %s\n", size >> 10,
+		dev_name(memlab_dma_dev));
 	return 0;
 
-err_misc:
-	misc_deregister(&memlab_misc);
+err_device:
+	platform_device_unregister(memlab_own_pdev);
+err_driver:
+	platform_driver_unregister(&memlab_driver);
 err_shared:
+	/* /dev/memlab never appeared: nothing else holds the buffer. */
 	memlab_buf_put(memlab_shared);
 	return ret;
 }
 
 static void __exit memlab_dev_exit(void)
 {
-	memlab_dev_debugfs_exit();
-	misc_deregister(&memlab_misc);
+	platform_device_unregister(memlab_own_pdev);
+	platform_driver_unregister(&memlab_driver);
 	/* Nothing is open or mapped, so this is the last reference. */
 	memlab_buf_put(memlab_shared);
 }

@@ -3,7 +3,8 @@
  * memlab_dev's module lifetime: unloading is refused while /dev/memlab is
  * open or mapped and accepted afterwards, bad parameters are refused and
  * leave the pool as it was, a reloaded device starts with a zeroed shared
- * buffer, and the whole dev_mmap_test passes on a kernel-pages pool
+ * buffer, the device is ready whenever it can be opened, and the whole
+ * dev_mmap_test passes on a kernel-pages pool
  * (memlab_alloc use_dt=0) when memlab_alloc can be reloaded. Ends with
  * both modules loaded with their defaults. Prints TAP.
  *
@@ -11,6 +12,8 @@
  */
 #define _GNU_SOURCE
 #include <libgen.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -156,6 +159,86 @@ static void test_reload(long page)
 	close(fd);
 }
 
+/*
+ * /dev/memlab appears only when the driver is ready: a watcher woken by
+ * inotify (or polling) when devtmpfs creates the node opens it and must
+ * find the debugfs report already there and get a write-combine buffer
+ * (which needs the device's DMA set-up), across RELOADS unloads and loads
+ * of memlab_dev.
+ * A driver that registers the device early fails this only when the
+ * watcher runs inside that window, so it is a net, not a proof.
+ */
+#define RELOADS	20
+
+static void watch_device(int stop, int report, long page)
+{
+	unsigned int counts[3] = { 0, 0, 0 };	/* opens, no debugfs, no WC buffer */
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct pollfd pfd[2] = { { .fd = stop, .events = POLLIN } };
+	struct memlab_alloc a;
+	int fd, ino;
+
+	ino = inotify_init1(IN_CLOEXEC);
+	if (ino >= 0 && inotify_add_watch(ino, "/dev", IN_CREATE) < 0) {
+		close(ino);
+		ino = -1;
+	}
+	pfd[1].fd = ino;	/* poll() skips it when negative */
+	pfd[1].events = POLLIN;
+	/* Without inotify (a minimal kernel), try the path as fast as possible. */
+	while (poll(pfd, 2, ino >= 0 ? -1 : 0) >= 0 && !(pfd[0].revents & (POLLIN | POLLHUP))) {
+		if (ino >= 0 && read(ino, ev, sizeof(ev)) <= 0)
+			continue;
+		fd = open(DEV_PATH, O_RDWR);
+		if (fd < 0)
+			continue;	/* another node, or not there */
+		counts[0]++;
+		if (access(DBG "/dev/buffers", F_OK))
+			counts[1]++;
+		if (dev_alloc(fd, page, MEMLAB_CACHE_WC, &a))
+			counts[2]++;
+		close(fd);
+	}
+	_exit(write(report, counts, sizeof(counts)) == sizeof(counts) ? 0 : 1);
+}
+
+static void test_ready_when_visible(long page)
+{
+	unsigned int counts[3] = { 0, 0, 0 }, round, tries;
+	int stop[2], report[2], ret = 0, status;
+	pid_t pid;
+
+	if (pipe(stop) || pipe(report))
+		return;
+	/* The watcher may hold the device open: unloads then retry. */
+	pid = fork();
+	if (pid == 0) {
+		close(stop[1]);
+		close(report[0]);
+		watch_device(stop[0], report[1], page);
+	}
+	close(stop[0]);
+	close(report[1]);
+	for (round = 0; round < RELOADS && !ret; round++) {
+		for (tries = 0; tries < 100000 && (ret = rm("memlab_dev")) == -EWOULDBLOCK; tries++)
+			usleep(100);
+		if (!ret)
+			ret = load("memlab_dev", "");
+	}
+	close(stop[1]);
+	if (read(report[0], counts, sizeof(counts)) != sizeof(counts))
+		counts[0] = 0;
+	close(report[0]);
+	waitpid(pid, &status, 0);
+	tap_ok(!ret && loaded("memlab_dev"), "%u unloads and loads beside a watcher (%s)",
+	       round, strerror(-ret));
+	tap_ok(counts[0] > 0, "the watcher opened /dev/memlab (%u times)", counts[0]);
+	tap_ok(!counts[1], "debugfs dev/buffers was there at every open (missing %u times)",
+	       counts[1]);
+	tap_ok(!counts[2], "a write-combine buffer was given at every open (refused %u times)",
+	       counts[2]);
+}
+
 static void test_kernel_pages_pool(void)
 {
 	char *stats;
@@ -198,6 +281,7 @@ int main(int argc, char **argv)
 	test_refused_while_used(page);
 	test_bad_params();
 	test_reload(page);
+	test_ready_when_visible(page);
 	test_kernel_pages_pool();
 
 	/* Whatever happened, leave both modules loaded for what runs next. */
