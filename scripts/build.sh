@@ -47,7 +47,8 @@ fi
 
 mk=(make -C "$kdir/kdir" M="$out/src" ARCH=$karch W=1 -j"$MEMLAB_JOBS")
 if [ $karch = x86 ]; then
-	:
+	# The host's own compiler; make exports the arm64 prefix.
+	mk+=(CROSS_COMPILE=)
 elif [ -n "${LLVM:-}" ]; then
 	mk+=(LLVM="$LLVM")
 else
