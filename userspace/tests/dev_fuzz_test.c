@@ -973,14 +973,18 @@ static void op_mprotect(void)
 {
 	static const int prots[] = { PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE };
 	int i = pick(map_used, MAX_MAPS), prot = prots[below(&S.rng, 3)];
+	bool refused;
 	struct map *m;
 
 	if (i < 0)
 		return;
 	m = &S.maps[i];
+	refused = m->ro && (prot & PROT_WRITE);
+	/* A refused mprotect leaves the mapping as it was. */
 	if (expect(C_ERRNO, SYSRET(mprotect(m->addr, m->pages * page, prot)),
-		   m->ro && (prot & PROT_WRITE) ? -EACCES : 0,
-		   m->ro ? "mprotect a mapping of an O_RDONLY descriptor" : "mprotect"))
+		   refused ? -EACCES : 0,
+		   m->ro ? "mprotect a mapping of an O_RDONLY descriptor" : "mprotect") &&
+	    !refused)
 		m->prot = prot;
 }
 
@@ -1220,10 +1224,10 @@ static void op_lseek(void)
 	target = wi == 1 ? S.pos + o : wi == 2 ? size + o : o;
 	if (wi > 4)
 		want = -EINVAL;
+	else if ((wi == 3 || wi == 4) && (target < 0 || target >= size))
+		want = -ENXIO;	/* as for a regular file */
 	else if (target < 0 || target > size)
 		want = -EINVAL;
-	else if ((wi == 3 || wi == 4) && target == size)
-		return;		/* the README does not say */
 	else if (wi == 3)
 		want = target, cat = C_SEEK;
 	else if (wi == 4)
@@ -1429,8 +1433,30 @@ static const struct {
 	{ op_lseek, "lseek", 4 },
 };
 
+/* A fault in a worker or child: say where and in which operation, then die of it. */
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	char line[200];
+	int n;
+
+	(void)uc;
+	n = snprintf(line, sizeof(line), "# worker %d thread %d op %lu (%s): signal %d at %p\n",
+		     me_w, me_t, me_op, me_what, sig, si->si_addr);
+	if (n > 0)
+		(void)!write(STDOUT_FILENO, line, n < (int)sizeof(line) ? n : (int)sizeof(line) - 1);
+	if (getenv("MEMLAB_FUZZ_MAPS")) {
+		int fd = open("/proc/self/maps", O_RDONLY);
+
+		while (fd >= 0 && (n = read(fd, line, sizeof(line))) > 0)
+			(void)!write(STDOUT_FILENO, line, n);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static int worker(int w, double end, uint64_t seed)
 {
+	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
 	struct racers rs = { .w = w, .seed = seed ^ 0x5851f42d4c957f2dULL };
 	struct racer_arg ra[RACERS];
 	pthread_t th[RACERS];
@@ -1442,6 +1468,8 @@ static int worker(int w, double end, uint64_t seed)
 
 	me_w = w;
 	S.rng = seed | 1;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
 	if (w >= WORKERS / 2 && geteuid() == 0 &&
 	    (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY)))
 		return 2;
