@@ -6,6 +6,9 @@
 #
 #   host      host-side allocator tests (ASan/UBSan) and a bounded fuzz run
 #   static    checkpatch --strict, the userspace build
+#   docs      every debugfs file, ioctl, module parameter and make target
+#             of the code is documented; every ioctl and parameter the
+#             docs name exists
 #   dt        bindings, overlays applied to RK3588 and QEMU trees, dt-validate
 #   install   make install into a staging tree, depmod, modprobe, modinfo
 #   x86_64    a W=1 build of memlab_alloc, memlab_bench and memlab_dev
@@ -17,7 +20,7 @@
 #             mode): pool regions marked reusable (with swiotlb=force),
 #             shared-dma-pool and no-map, and no memlab,memlab node
 #
-# It ends with "N passed, N failed" and exits non-zero on any failure.
+# It ends with "N passed, N failed, N skipped" and exits non-zero on any failure.
 # MEMLAB_INJECT=kunit,tap,warn makes the guest fail on purpose, to show the
 # harness notices. MEMLAB_FUZZ_SECONDS bounds each fuzzer (default 15).
 set -uo pipefail
@@ -79,6 +82,12 @@ else
 	res record static fail "userspace build" "see $out/userspace.log"
 fi
 res summary static
+
+# --- docs -------------------------------------------------------------
+ml_say "documentation checks"
+"$MEMLAB_TOP/scripts/docs-check.sh" >"$out/docs.tap" 2>"$out/docs.log"
+res tap docs "$out/docs.tap"
+res summary docs
 
 # --- device tree ------------------------------------------------------
 ml_say "device-tree checks"

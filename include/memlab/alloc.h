@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * memlab_alloc: pools of physically contiguous memory and a buddy allocator
- * over each. See modules/alloc/ and the README's "memlab_alloc" section.
+ * over each. See modules/alloc/ and docs/alloc.rst.
  */
 #ifndef _MEMLAB_ALLOC_H
 #define _MEMLAB_ALLOC_H

@@ -3,7 +3,7 @@
  * memlab_gpio's register layer: what each GPIO controller's registers mean,
  * apart from gpiolib and the platform bus, so it can be driven against a
  * register block in memory (kunit/memlab_gpio_kunit.c). See modules/gpio/
- * and the README's "memlab_gpio" section.
+ * and docs/gpio.rst.
  */
 #ifndef _MEMLAB_GPIO_H
 #define _MEMLAB_GPIO_H

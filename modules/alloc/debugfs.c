@@ -9,7 +9,7 @@
  *              per-cache detail
  *   check      walks every invariant, buddy and caches, and prints the result
  *
- * The formats are documented in the README and parsed by the tests.
+ * The formats are documented in docs/alloc.rst and parsed by the tests.
  */
 #include <linux/debugfs.h>
 #include <linux/export.h>

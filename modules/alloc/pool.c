@@ -1062,8 +1062,8 @@ unsigned int memlab_pool_check_report(struct memlab_pool *pool,
  * memlab_pool_check() - verify every invariant of a pool's allocator
  * @pool: the pool
  *
- * Walks the free lists and every page descriptor (see the README's
- * description of the check file); the first errors are logged.
+ * Walks the free lists and every page descriptor (see the check file in
+ * docs/alloc.rst); the first errors are logged.
  *
  * Context: Any context; interrupts are off for a walk of the whole pool.
  * Return: the number of errors, 0 when the pool is consistent.

@@ -3,7 +3,7 @@
  * memlab_dev debugfs report: /sys/kernel/debug/memlab/dev/buffers
  *
  * One line per live buffer, the shared one (handle 0) first, under a
- * header line; the format is documented in the README and parsed by
+ * header line; the format is documented in docs/dev.rst and parsed by
  * userspace/tests/dev_mmap_test.c.
  */
 #include <linux/ctype.h>

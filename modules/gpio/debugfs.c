@@ -11,8 +11,8 @@
  *         pread/pwrite of 1, 2 or 4 bytes at an offset aligned to the size
  *         is one readb/readw/readl or writeb/writew/writel there
  *
- * The formats are documented in the README's "memlab_gpio" section and
- * parsed by userspace/tests/gpio_test.c.
+ * The formats are documented in docs/gpio.rst and parsed by
+ * userspace/tests/gpio_test.c.
  */
 #include <linux/debugfs.h>
 #include <linux/device.h>

@@ -13,7 +13,7 @@
  * walk and vmas keep their query per open file, so that several users, or
  * several threads of one program, each get the answer to their own
  * question. A failed write answers with its errno and leaves the reason
- * for the next read. The formats are documented in the README.
+ * for the next read. The formats are documented in docs/pt.rst.
  */
 #include <linux/debugfs.h>
 #include <linux/err.h>

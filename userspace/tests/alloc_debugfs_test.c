@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Parses memlab_alloc's debugfs reports for one pool exactly as the README
- * documents them and cross-checks them against each other. Prints TAP.
+ * Parses memlab_alloc's debugfs reports for one pool exactly as
+ * docs/alloc.rst documents them and cross-checks them against each other.
+ * Prints TAP.
  *
  * Usage: alloc_debugfs_test POOL [EXPECTED_SOURCE]
  */

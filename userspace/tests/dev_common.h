@@ -2,7 +2,7 @@
 /*
  * Helpers shared by the /dev/memlab TAP tests: ioctl wrappers that return
  * -errno, the pool's debugfs counters, and a parser for the
- * memlab/dev/buffers report exactly as the README documents it.
+ * memlab/dev/buffers report exactly as docs/dev.rst documents it.
  */
 #ifndef MEMLAB_DEV_COMMON_H
 #define MEMLAB_DEV_COMMON_H

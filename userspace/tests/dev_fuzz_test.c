@@ -15,7 +15,7 @@
  *   - every fresh private buffer reads as zero before its first write;
  *   - charged bytes never exceed the quotas MEMLAB_IOC_INFO reports, and a
  *     file's charge is what its owner holds;
- *   - a refused call returns exactly the errno the README documents;
+ *   - a refused call returns exactly the errno docs/dev.rst documents;
  *   - phys is 0 for an unprivileged caller;
  *   - once every process has exited, the pool's free bytes are back at the
  *     starting figure and no buffer is left.

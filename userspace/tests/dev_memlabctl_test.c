@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * memlabctl as a user runs it: every subcommand, its --help, its output as
- * the README shows it, and errors that name the errno. memlabctl is found
+ * docs/dev.rst shows it, and errors that name the errno. memlabctl is found
  * in ../bin next to this program, or on PATH. Prints TAP.
  */
 #define _GNU_SOURCE

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /dev/memlab from user space, as include/uapi/memlab.h and the README
+ * /dev/memlab from user space, as include/uapi/memlab.h and docs/dev.rst
  * describe it: the shared buffer through read/write/lseek and mmap, private
  * buffers and their lifetime across fork, close and partial munmap, cache
  * modes, every refused input with its errno, quotas, capabilities, and the

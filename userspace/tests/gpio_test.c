@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * memlab_gpio from user space, in the QEMU guest: the chip as libgpiod's
- * tools see it, the debugfs regs report (parsed as the README documents
+ * tools see it, the debugfs regs report (parsed as docs/gpio.rst documents
  * it), an edge on line 3 when QEMU's power button is pressed over QMP, the
  * errors gpiolib gives to bad requests, the bench file, unbind and rebind,
  * the mmio file and its errnos, and module unload/reload with a line held.
@@ -128,7 +128,7 @@ static int write_file(const char *path, const char *s)
 	return n;
 }
 
-/* The regs report, as the README documents it */
+/* The regs report, as docs/gpio.rst documents it */
 struct regs {
 	char device[64], controller[64], mode[64];
 	unsigned long long phys, size;
@@ -454,7 +454,7 @@ static void test_toggle_rate(void)
 	close(fd);
 }
 
-/* The bench report, as the README documents it; 0 when it parses */
+/* The bench report, as docs/gpio.rst documents it; 0 when it parses */
 static int read_bench(const char *path, unsigned long long *writes,
 		      unsigned long long *ns, unsigned long long *per_s)
 {

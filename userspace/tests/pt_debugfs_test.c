@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Exercises memlab_pt's debugfs files with real queries and parses every
- * report exactly as the README documents it: pages of this process
+ * report exactly as docs/pt.rst documents it: pages of this process
  * (anonymous, read-only, file-backed, /dev/memlab) against
  * /proc/self/pagemap and the AT check, an unmapped address, the linear-map
  * alias of one of them as a kernel address, malformed queries, unknown and
@@ -595,7 +595,7 @@ static double now(void)
 /*
  * A sparse 1 GiB mapping, one page touched in every 2 MiB: vmas and
  * /proc/self/pagemap must count the same present pages. The times of both
- * are printed (the benchmark figures in the README come from here).
+ * are printed (the figures in docs/benchmarks.rst come from here).
  */
 static void test_sparse_count(void)
 {

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# docs-check.sh: the documentation names what the code has, printing TAP.
+# Names are read from the code, never listed here:
+#
+#   debugfs   every debugfs_create_file() name in modules/ has an entry in
+#             docs/*.rst (a line starting with ``name``: a heading or a
+#             definition-list term), and every debugfs_create_dir() name
+#             appears in a /sys/kernel/debug/memlab/... path there;
+#   ioctls    every MEMLAB_IOC_* macro of include/uapi/memlab.h appears as
+#             ``MEMLAB_IOC_...`` in docs/*.rst, and every MEMLAB_IOC_* the
+#             docs or README.md name is defined there;
+#   params    every module_param*() of modules/<dir>/ (module name from the
+#             directory's Kbuild) has an entry ``name`` in a "Module
+#             parameters" section of docs/*.rst whose introduction names
+#             ``memlab_<module>``, and every entry of such a section is a
+#             parameter of that module;
+#   targets   every rule of the top Makefile appears as ``make <target>``
+#             in docs/*.rst or README.md ("make" alone for "all").
+#
+# Directories named at run time (debugfs_create_dir(pool->name, ...),
+# dev_name()) are not names and are skipped: the docs give them as
+# <pool> and <device>.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+cd "$MEMLAB_TOP" || exit 1
+docs=(docs/*.rst)
+echo "TAP version 13"
+
+# ``name`` at the start of a line: an entry, not a mention.
+has_entry() {
+	grep -q -E "^\`\`$1\`\`( |$)" "${docs[@]}"
+}
+
+# --- debugfs ------------------------------------------------------------
+while read -r name; do
+	has_entry "$name"
+	ml_ok $? "debugfs file $name: an entry in docs/"
+done < <(grep -rhoE 'debugfs_create_file\("[^"]+"' modules | sed 's/.*("//; s/"$//' | sort -u)
+
+while read -r name; do
+	grep -q -E "/sys/kernel/debug/(memlab/)?$name(/|\`|\$)" "${docs[@]}"
+	ml_ok $? "debugfs directory $name: in a /sys/kernel/debug/memlab path in docs/"
+done < <(grep -rhoE 'debugfs_create_dir\("[^"]+"' modules | sed 's/.*("//; s/"$//' | sort -u)
+
+# --- ioctls -------------------------------------------------------------
+uapi=include/uapi/memlab.h
+code_ioc=$(sed -n 's/^#define[[:space:]]\+\(MEMLAB_IOC_[A-Z0-9_]*\).*/\1/p' "$uapi" | sort -u)
+for name in $code_ioc; do
+	grep -q "\`\`$name\`\`" "${docs[@]}"
+	ml_ok $? "ioctl $name: documented in docs/"
+done
+while read -r name; do
+	grep -qx "$name" <<<"$code_ioc"
+	ml_ok $? "ioctl $name named in the docs: defined in $uapi"
+done < <(grep -hoE 'MEMLAB_IOC_[A-Z0-9_]+' "${docs[@]}" README.md | sort -u)
+
+# --- module parameters --------------------------------------------------
+# "<module> <param>" for every parameter in the code.
+code_params=$(
+	for kb in modules/*/Kbuild; do
+		d=$(dirname "$kb")
+		m=$(sed -n 's/^obj-m[[:space:]]*+\?=[[:space:]]*\([a-z0-9_]*\)\.o.*/\1/p' "$kb" | head -n 1)
+		grep -hoE 'module_param(_named|_cb|_array)?\([a-z0-9_]+' "$d"/*.c |
+			sed "s/.*(/$m /"
+	done | sort -u
+)
+# "<module> <param> <file>" for every entry of a "Module parameters"
+# section: the module is the first ``memlab_*`` of the section, which
+# must come before its first entry ("?" when none does, which fails).
+doc_params=$(awk '
+	FNR == 1 { sec = 0 }
+	# A title is a line followed by one of = - ~ ^ as long as it.
+	{ if (prev != "" && $0 ~ /^[=~^-]+$/ && length($0) == length(prev) && prev !~ /^[=~^ -]+$/) {
+		sec = (prev ~ /^Module parameters/); mod = ""; }
+	  prev = $0 }
+	!sec { next }
+	mod == "" && match($0, /``memlab_[a-z0-9]+``/) {
+		mod = substr($0, RSTART + 2, RLENGTH - 4); next }
+	/^``[a-z0-9_]+``/ {
+		p = $0; sub(/^``/, "", p); sub(/``.*/, "", p)
+		print (mod == "" ? "?" : mod), p, FILENAME }
+' "${docs[@]}")
+
+while read -r m p; do
+	grep -q -E -e "^$m $p " <<<"$doc_params"
+	ml_ok $? "parameter $m.$p: an entry under \"Module parameters\" in docs/"
+done <<<"$code_params"
+while read -r m p f; do
+	[ -n "$m" ] || continue
+	grep -qxF -e "$m $p" <<<"$code_params"
+	ml_ok $? "parameter $m.$p documented in $f: the module has it"
+done <<<"$doc_params"
+
+# --- make targets -------------------------------------------------------
+while read -r t; do
+	if [ "$t" = all ]; then
+		pat='make(`| |$)'
+	else
+		pat="make $t(\`| |$)"
+	fi
+	grep -q -E "$pat" "${docs[@]}" README.md
+	ml_ok $? "make target $t: documented"
+done < <(sed -n 's/^\([a-z][a-z0-9_-]*\):.*/\1/p' Makefile | sort -u)
+
+ml_tap_end
