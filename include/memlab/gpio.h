@@ -147,5 +147,7 @@ int memlab_gpio_hw_irq_get_type(const struct memlab_gpio_hw *hw,
 int memlab_gpio_hw_irq_enable(const struct memlab_gpio_hw *hw,
 			      unsigned int line, bool on);
 int memlab_gpio_hw_irq_ack(const struct memlab_gpio_hw *hw, unsigned int line);
+int memlab_gpio_hw_mmio_check(const struct memlab_gpio_hw *hw, u64 window,
+			      size_t size, loff_t pos);
 
 #endif
