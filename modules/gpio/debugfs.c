@@ -8,8 +8,9 @@
  *         N times N writel()s of 0 to a register where that changes
  *         nothing; reading prints the last run: writes, ns, writes_per_s
  *   mmio  (module parameter mmio=1 only) the register window as a file:
- *         pread/pwrite of 1, 2 or 4 bytes at an offset aligned to the size
- *         is one readb/readw/readl or writeb/writew/writel there
+ *         pread/pwrite of a size the controller takes (PL061 1, 2 or 4
+ *         bytes, Rockchip 4) at an offset aligned to the size is one
+ *         readb/readw/readl or writeb/writew/writel there
  *
  * The formats are documented in the README's "memlab_gpio" section and
  * parsed by userspace/tests/gpio_test.c.

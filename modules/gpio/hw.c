@@ -217,9 +217,9 @@ EXPORT_SYMBOL_GPL(memlab_gpio_hw_irq_ack);
  * @size: bytes of the access
  * @pos: byte offset of the access in the window
  *
- * The checks, in order, each with its own errno: the size is 1, 2 or 4
- * bytes, the offset is a multiple of it, and the access lies inside the
- * mapped window.
+ * The checks, in order, each with its own errno: the size is one the
+ * controller's registers take (a Rockchip bank only words), the offset is
+ * a multiple of it, and the access lies inside the mapped window.
  *
  * Return: 0; -EINVAL for a size or an alignment the controller does not
  * take; -ENXIO for an access outside @window.
@@ -227,7 +227,7 @@ EXPORT_SYMBOL_GPL(memlab_gpio_hw_irq_ack);
 int memlab_gpio_hw_mmio_check(const struct memlab_gpio_hw *hw, u64 window,
 			      size_t size, loff_t pos)
 {
-	if (size != 1 && size != 2 && size != 4)
+	if (size > 4 || !(hw->variant->mmio_sizes & BIT(size)))
 		return -EINVAL;
 	if (pos < 0 || pos & (size - 1))
 		return -EINVAL;
