@@ -567,28 +567,11 @@ void memlab_pt_count(const struct memlab_pt_geo *geo, u64 root, u64 start, u64 e
 }
 EXPORT_SYMBOL_GPL(memlab_pt_count);
 
-/**
- * memlab_pt_map_locked() - a live table, in place
- * @ctx: unused
- * @table: physical address of the table
- * @entries: its size in entries
- *
- * For tables that cannot be freed during the walk: a user address space's
- * under its mmap lock and rcu_read_lock() (arm64 frees page tables through
- * RCU once they may have been seen by a lockless walker).
- *
- * Context: Any context.
- * Return: the table through the linear map, or NULL when @table is not
- * memory with a struct page.
- */
-const u64 *memlab_pt_map_locked(void *ctx, u64 table, unsigned int entries)
+/* Memory the linear map covers: a struct page and not NOMAP. */
+static bool memlab_pt_linear(u64 phys)
 {
-	if (!pfn_valid(PHYS_PFN(table)) ||
-	    !pfn_valid(PHYS_PFN(table + entries * sizeof(u64) - 1)))
-		return NULL;
-	return phys_to_virt(table);
+	return pfn_valid(PHYS_PFN(phys)) && pfn_is_map_memory(PHYS_PFN(phys));
 }
-EXPORT_SYMBOL_GPL(memlab_pt_map_locked);
 
 /**
  * memlab_pt_map_copy() - a live table, copied
@@ -596,18 +579,20 @@ EXPORT_SYMBOL_GPL(memlab_pt_map_locked);
  * @table: physical address of the table
  * @entries: its size in entries
  *
- * For the kernel's tables, which memlab cannot lock: the copy goes
- * through copy_from_kernel_nofault() with aligned 64-bit loads, so every
- * entry is read once and a table freed and reused under the walk gives a
- * stale value or NULL, never a fault.
+ * For live tables, the kernel's, which memlab cannot lock, and user ones,
+ * walked with interrupts off: the copy goes through
+ * copy_from_kernel_nofault() with aligned 64-bit loads, so every entry is
+ * read once and a table freed and reused under the walk gives a stale
+ * value or NULL, never a fault. A table address outside the linear map
+ * (no struct page, or NOMAP memory, which has one) is not read at all.
  *
  * Context: Any context.
  * Return: @ctx, or NULL when the table cannot be read.
  */
 const u64 *memlab_pt_map_copy(void *ctx, u64 table, unsigned int entries)
 {
-	if (entries > MEMLAB_PT_ENTRIES || !pfn_valid(PHYS_PFN(table)) ||
-	    !pfn_valid(PHYS_PFN(table + entries * sizeof(u64) - 1)))
+	if (entries > MEMLAB_PT_ENTRIES || !memlab_pt_linear(table) ||
+	    !memlab_pt_linear(table + entries * sizeof(u64) - 1))
 		return NULL;
 	if (copy_from_kernel_nofault(ctx, phys_to_virt(table), entries * sizeof(u64)))
 		return NULL;

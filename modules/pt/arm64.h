@@ -120,7 +120,6 @@ void memlab_pt_walk(const struct memlab_pt_geo *geo, u64 root, u64 va,
 void memlab_pt_count(const struct memlab_pt_geo *geo, u64 root, u64 start, u64 end,
 		     memlab_pt_map_t map, void *ctx, struct memlab_pt_counts *c);
 
-const u64 *memlab_pt_map_locked(void *ctx, u64 table, unsigned int entries);
 const u64 *memlab_pt_map_copy(void *ctx, u64 table, unsigned int entries);
 void memlab_pt_read_regs(struct memlab_pt_regs *r);
 u64 memlab_pt_at(u64 va, bool user);
