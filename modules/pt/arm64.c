@@ -467,7 +467,7 @@ void memlab_pt_walk(const struct memlab_pt_geo *geo, u64 root, u64 va,
 		s->level = level;
 		s->table = table;
 		s->index = memlab_pt_index(geo, level, va);
-		t = map(ctx, table, memlab_pt_entries(geo, level));
+		t = map(ctx, table, memlab_pt_entries(geo, level), s->index, 1);
 		if (!t) {
 			s->type = MEMLAB_PT_INVALID;
 			w->result = MEMLAB_PT_UNREADABLE;
@@ -511,7 +511,9 @@ static void memlab_pt_count_table(const struct memlab_pt_geo *geo, int level, u6
 				  struct memlab_pt_counts *c)
 {
 	u64 span = BIT_ULL(memlab_pt_level_shift(level)) - 1;
-	const u64 *t = map(ctx, table, memlab_pt_entries(geo, level));
+	unsigned int i = memlab_pt_index(geo, level, first);
+	const u64 *t = map(ctx, table, memlab_pt_entries(geo, level), i,
+			   memlab_pt_index(geo, level, last) - i + 1);
 	u64 va = first;
 
 	if (!t) {
@@ -578,6 +580,8 @@ static bool memlab_pt_linear(u64 phys)
  * @ctx: a buffer of MEMLAB_PT_ENTRIES entries, overwritten
  * @table: physical address of the table
  * @entries: its size in entries
+ * @first: the first entry the caller reads
+ * @nr: how many it reads; only those are copied, to the same index of @ctx
  *
  * For live tables, the kernel's, which memlab cannot lock, and user ones,
  * walked with interrupts off: the copy goes through
@@ -589,12 +593,15 @@ static bool memlab_pt_linear(u64 phys)
  * Context: Any context.
  * Return: @ctx, or NULL when the table cannot be read.
  */
-const u64 *memlab_pt_map_copy(void *ctx, u64 table, unsigned int entries)
+const u64 *memlab_pt_map_copy(void *ctx, u64 table, unsigned int entries,
+			      unsigned int first, unsigned int nr)
 {
-	if (entries > MEMLAB_PT_ENTRIES || !memlab_pt_linear(table) ||
-	    !memlab_pt_linear(table + entries * sizeof(u64) - 1))
+	u64 from = table + first * sizeof(u64), len = nr * sizeof(u64);
+
+	if (entries > MEMLAB_PT_ENTRIES || !nr || first >= entries || nr > entries - first ||
+	    !memlab_pt_linear(from) || !memlab_pt_linear(from + len - 1))
 		return NULL;
-	if (copy_from_kernel_nofault(ctx, phys_to_virt(table), entries * sizeof(u64)))
+	if (copy_from_kernel_nofault((u64 *)ctx + first, phys_to_virt(from), len))
 		return NULL;
 	return ctx;
 }

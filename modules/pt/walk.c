@@ -35,8 +35,9 @@
 #include "pt.h"
 
 /*
- * The tables of one interrupts-off section, copied once each: a walk and
- * the count that follows it reach the same few tables (one per level).
+ * The tables of one interrupts-off section, a buffer each: a walk and the
+ * count that follows it reach the same few tables (one per level), and
+ * each copies only the entries it reads.
  */
 struct memlab_pt_tables {
 	unsigned int n;
@@ -44,21 +45,22 @@ struct memlab_pt_tables {
 	u64 buf[MEMLAB_PT_MAX_LEVELS][MEMLAB_PT_ENTRIES];
 };
 
-static const u64 *memlab_pt_map_tables(void *ctx, u64 table, unsigned int entries)
+static const u64 *memlab_pt_map_tables(void *ctx, u64 table, unsigned int entries,
+				       unsigned int first, unsigned int nr)
 {
 	struct memlab_pt_tables *t = ctx;
-	const u64 *copy;
 	unsigned int i;
 
 	for (i = 0; i < t->n; i++)
 		if (t->addr[i] == table)
-			return t->buf[i];
-	if (t->n == MEMLAB_PT_MAX_LEVELS)
+			break;
+	if (i == MEMLAB_PT_MAX_LEVELS)
 		return NULL;
-	copy = memlab_pt_map_copy(t->buf[t->n], table, entries);
-	if (copy)
+	if (!memlab_pt_map_copy(t->buf[i], table, entries, first, nr))
+		return NULL;
+	if (i == t->n)
 		t->addr[t->n++] = table;
-	return copy;
+	return t->buf[i];
 }
 
 /* Linux's five names, and the hardware level each would have unfolded. */
