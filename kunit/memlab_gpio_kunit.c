@@ -429,6 +429,54 @@ static void memlab_gpio_test_reg_tables(struct kunit *test)
 	}
 }
 
+/*
+ * Every access size against each controller's mmio rule: the PL061 takes
+ * bytes, halfwords and words; the RK3588 GPIO v2 bank only words (its TRM
+ * lists every register as word access), so 1 and 2 bytes are refused there.
+ */
+static void memlab_gpio_test_mmio_sizes(struct kunit *test)
+{
+	static const struct {
+		const struct memlab_gpio_variant *v;
+		u8 ok;			/* BIT(size) for the sizes it takes */
+	} cases[] = {
+		{ &memlab_gpio_pl061, BIT(1) | BIT(2) | BIT(4) },
+		{ &memlab_gpio_rk3588, BIT(4) },
+	};
+	struct gpio_ctx *ctx = test->priv;
+	unsigned int i, size;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct memlab_gpio_hw hw = { .base = ctx->pl061.base, .variant = cases[i].v };
+		u64 window = cases[i].v->size;
+
+		for (size = 0; size <= 8; size++) {
+			int want = -EINVAL;
+
+			if (cases[i].ok & BIT(size))
+				want = 0;
+			KUNIT_EXPECT_EQ_MSG(test, memlab_gpio_hw_mmio_check(&hw, window, size, 0),
+					    want, "%s, %u bytes at 0", cases[i].v->name, size);
+			if (want)
+				continue;
+			/* the last aligned place in the window, then just past it */
+			KUNIT_EXPECT_EQ_MSG(test, memlab_gpio_hw_mmio_check(&hw, window, size,
+									    window - size),
+					    0, "%s, %u bytes at the end", cases[i].v->name, size);
+			KUNIT_EXPECT_EQ_MSG(test, memlab_gpio_hw_mmio_check(&hw, window, size,
+									    window),
+					    -ENXIO, "%s, %u bytes past the end", cases[i].v->name,
+					    size);
+			if (size > 1)
+				KUNIT_EXPECT_EQ_MSG(test,
+						    memlab_gpio_hw_mmio_check(&hw, window, size, 1),
+						    -EINVAL, "%s, %u bytes at 1", cases[i].v->name,
+						    size);
+		}
+		KUNIT_EXPECT_EQ(test, memlab_gpio_hw_mmio_check(&hw, window, 4, -4), -EINVAL);
+	}
+}
+
 static void memlab_gpio_rebind(void *data)
 {
 	struct device *dev = data;
@@ -636,6 +684,7 @@ static struct kunit_case memlab_gpio_test_cases[] = {
 	KUNIT_CASE(memlab_gpio_test_rk_id),
 	KUNIT_CASE(memlab_gpio_test_rk_out_of_range),
 	KUNIT_CASE(memlab_gpio_test_reg_tables),
+	KUNIT_CASE(memlab_gpio_test_mmio_sizes),
 	KUNIT_CASE(memlab_gpio_test_observe_probe),
 	KUNIT_CASE(memlab_gpio_test_probe_failures),
 	KUNIT_CASE(memlab_gpio_test_amba_probe),

@@ -42,12 +42,14 @@ static u64 fake_pa(unsigned int slot)
 	return (u64)(slot + 1) << 12;
 }
 
-static const u64 *fake_read(void *ctx, u64 table, unsigned int entries)
+static const u64 *fake_read(void *ctx, u64 table, unsigned int entries,
+			    unsigned int first, unsigned int nr)
 {
 	struct fake_mem *mem = ctx;
 	u64 slot = (table >> 12) - 1;
 
-	if (mem->fail || table & 0xfff || slot >= mem->used || entries > FAKE_ENTRIES)
+	if (mem->fail || table & 0xfff || slot >= mem->used || entries > FAKE_ENTRIES ||
+	    !nr || first + nr > entries)
 		return NULL;
 	mem->maps++;
 	return mem->table[slot];
@@ -505,10 +507,10 @@ static void memlab_pt_test_live_unreadable(struct kunit *test)
 	memlab_pt_walk(&geo, nowhere, 0xffff000000000000ULL, memlab_pt_map_copy, buf, &w);
 	KUNIT_EXPECT_EQ(test, w.result, MEMLAB_PT_UNREADABLE);
 	KUNIT_EXPECT_EQ(test, w.nr, 1U);
-	KUNIT_EXPECT_NULL(test, memlab_pt_map_locked(NULL, nowhere, MEMLAB_PT_ENTRIES));
-	KUNIT_EXPECT_NULL(test, memlab_pt_map_copy(buf, nowhere, MEMLAB_PT_ENTRIES));
+	KUNIT_EXPECT_NULL(test, memlab_pt_map_copy(buf, nowhere, MEMLAB_PT_ENTRIES, 0,
+						   MEMLAB_PT_ENTRIES));
 	geo.ttbr1 = false;
-	memlab_pt_count(&geo, nowhere, 0, SZ_1G, memlab_pt_map_locked, NULL, &c);
+	memlab_pt_count(&geo, nowhere, 0, SZ_1G, memlab_pt_map_copy, buf, &c);
 	KUNIT_EXPECT_EQ(test, c.unreadable, 1ULL);
 }
 

@@ -45,6 +45,8 @@ struct memlab_gpio_reg {
  * @nr_regs: entries in @regs
  * @nop_reg: a register where writing 0 changes no line and no setting (the
  *	bench file times writes there)
+ * @mmio_sizes: the access sizes the registers take, BIT(bytes) for each of
+ *	1, 2 and 4 (the debugfs mmio file refuses the others)
  * @check_id: read the identification registers; 0 or -ENODEV
  * @init: put the interrupt logic in a known state: all masked, none pending
  * @get_direction: 1 output, 0 input
@@ -71,6 +73,7 @@ struct memlab_gpio_variant {
 	const struct memlab_gpio_reg *regs;
 	unsigned int nr_regs;
 	u32 nop_reg;
+	u8 mmio_sizes;
 	int (*check_id)(const struct memlab_gpio_hw *hw, u32 *id);
 	void (*init)(const struct memlab_gpio_hw *hw);
 	int (*get_direction)(const struct memlab_gpio_hw *hw, unsigned int line);
@@ -147,5 +150,7 @@ int memlab_gpio_hw_irq_get_type(const struct memlab_gpio_hw *hw,
 int memlab_gpio_hw_irq_enable(const struct memlab_gpio_hw *hw,
 			      unsigned int line, bool on);
 int memlab_gpio_hw_irq_ack(const struct memlab_gpio_hw *hw, unsigned int line);
+int memlab_gpio_hw_mmio_check(const struct memlab_gpio_hw *hw, u64 window,
+			      size_t size, loff_t pos);
 
 #endif

@@ -7,12 +7,14 @@
  *   map        a picture of the pool, one character per span of pages
  *   slabinfo   the pool's caches, in /proc/slabinfo 2.1's columns, then
  *              per-cache detail
- *   check      walks every invariant, buddy and caches, and prints the result
+ *   check      walks every invariant, buddy and caches, once per open, and
+ *              prints the result
  *
  * The formats are documented in docs/alloc.rst and parsed by the tests.
  */
 #include <linux/debugfs.h>
 #include <linux/export.h>
+#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -260,50 +262,118 @@ static int slabinfo_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(slabinfo);
 
-static void check_report(void *ctx, const char *msg)
+/*
+ * The check report, written once per open into a buffer of its own: the
+ * walks run with interrupts off, and seq_file calls show again whenever
+ * its buffer overflows, so show only copies what the one walk found. The
+ * text is bounded: each walk reports its first errors only, and a report
+ * longer than the buffer ends with a "truncated" line before the verdict.
+ */
+#define CHECK_TEXT_SIZE		(4 * PAGE_SIZE)
+#define CHECK_VERDICT_SPACE	128
+
+struct check_text {
+	size_t len;
+	bool truncated;
+	char buf[CHECK_TEXT_SIZE];
+};
+
+static __printf(2, 3) void check_add(struct check_text *t, const char *fmt, ...)
 {
-	seq_printf(ctx, "  %s\n", msg);
+	size_t room = CHECK_TEXT_SIZE - CHECK_VERDICT_SPACE - t->len;
+	va_list args;
+	int n;
+
+	if (t->truncated)
+		return;
+	va_start(args, fmt);
+	n = vsnprintf(t->buf + t->len, room, fmt, args);
+	va_end(args);
+	if (n < 0 || (size_t)n >= room) {
+		t->truncated = true;
+		return;
+	}
+	t->len += n;
 }
 
-static int check_show(struct seq_file *m, void *v)
+static void check_report(void *ctx, const char *msg)
 {
-	struct memlab_pool *pool = m->private;
+	check_add(ctx, "  %s\n", msg);
+}
+
+static int check_run(struct memlab_pool *pool, struct check_text *t)
+{
 	unsigned int errors, total;
 	struct memlab_cache *cache;
 	int cerr;
 
-	/*
-	 * seq_printf() only fills the buffer it has, so it may run under the
-	 * lock; when the buffer overflows, seq_file calls us again with a
-	 * larger one.
-	 */
-	seq_printf(m, "pool %s\n", pool->name);
-	errors = memlab_pool_check_report(pool, check_report, m);
-	if (seq_has_overflowed(m))
-		return 0;
+	check_add(t, "pool %s\n", pool->name);
+	errors = memlab_pool_check_report(pool, check_report, t);
 	total = errors;
-	seq_printf(m, "buddy: %s", errors ? "FAILED" : "ok");
+	check_add(t, "buddy: %s", errors ? "FAILED" : "ok");
 	if (errors)
-		seq_printf(m, " (%u errors)", errors);
-	seq_puts(m, "\n");
+		check_add(t, " (%u errors)", errors);
+	check_add(t, "\n");
 
 	mutex_lock(&pool->caches_lock);
 	list_for_each_entry(cache, &pool->caches, node) {
-		cerr = memlab_cache_validate_report(cache, check_report, m);
+		cerr = memlab_cache_validate_report(cache, check_report, t);
 		if (cerr < 0) {
 			mutex_unlock(&pool->caches_lock);
 			return cerr;
 		}
 		if (cerr)
-			seq_printf(m, "cache %s: FAILED (%d errors)\n", cache->name, cerr);
+			check_add(t, "cache %s: FAILED (%d errors)\n", cache->name, cerr);
 		total += cerr;
 	}
 	mutex_unlock(&pool->caches_lock);
-	seq_printf(m, "slab: %s\n", total > errors ? "FAILED" : "ok");
-	seq_printf(m, "result: %s\n", total ? "FAILED" : "ok");
+	/* the verdict has room of its own, so it is never truncated away */
+	if (t->truncated)
+		t->len += scnprintf(t->buf + t->len, CHECK_TEXT_SIZE - t->len, "  truncated\n");
+	t->len += scnprintf(t->buf + t->len, CHECK_TEXT_SIZE - t->len, "slab: %s\nresult: %s\n",
+			    total > errors ? "FAILED" : "ok", total ? "FAILED" : "ok");
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(check);
+
+static int check_show(struct seq_file *m, void *v)
+{
+	struct check_text *t = m->private;
+
+	seq_write(m, t->buf, t->len);
+	return 0;
+}
+
+static int check_open(struct inode *inode, struct file *file)
+{
+	struct check_text *t;
+	int ret;
+
+	t = kvzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	ret = check_run(inode->i_private, t);
+	if (!ret)
+		ret = single_open_size(file, check_show, t, t->len + 1);
+	if (ret)
+		kvfree(t);
+	return ret;
+}
+
+static int check_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+
+	kvfree(m->private);
+	return single_release(inode, file);
+}
+
+static const struct file_operations check_fops = {
+	.owner		= THIS_MODULE,
+	.open		= check_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= check_release,
+};
 
 void memlab_debugfs_add_pool(struct memlab_pool *pool)
 {
@@ -311,10 +381,11 @@ void memlab_debugfs_add_pool(struct memlab_pool *pool)
 
 	pool->debugfs = d;
 	debugfs_create_file("buddyinfo", 0444, d, pool, &buddyinfo_fops);
-	debugfs_create_file("stats", 0444, d, pool, &stats_fops);
+	/* stats shows physical addresses, check walks with interrupts off */
+	debugfs_create_file("stats", 0400, d, pool, &stats_fops);
 	debugfs_create_file("map", 0444, d, pool, &map_fops);
 	debugfs_create_file("slabinfo", 0444, d, pool, &slabinfo_fops);
-	debugfs_create_file("check", 0444, d, pool, &check_fops);
+	debugfs_create_file("check", 0400, d, pool, &check_fops);
 }
 
 void memlab_debugfs_remove_pool(struct memlab_pool *pool)

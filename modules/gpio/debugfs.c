@@ -8,8 +8,9 @@
  *         N times N writel()s of 0 to a register where that changes
  *         nothing; reading prints the last run: writes, ns, writes_per_s
  *   mmio  (module parameter mmio=1 only) the register window as a file:
- *         pread/pwrite of 1, 2 or 4 bytes at an offset aligned to the size
- *         is one readb/readw/readl or writeb/writew/writel there
+ *         pread/pwrite of a size the controller takes (PL061 1, 2 or 4
+ *         bytes, Rockchip 4) at an offset aligned to the size is one
+ *         readb/readw/readl or writeb/writew/writel there
  *
  * The formats are documented in docs/gpio.rst and parsed by
  * userspace/tests/gpio_test.c.
@@ -192,23 +193,6 @@ static const struct file_operations memlab_gpio_bench_fops = {
 	.release	= single_release,
 };
 
-/*
- * The checks of an mmio access, in order, each with its own errno:
- * the size is 1, 2 or 4 bytes (EINVAL), the offset is a multiple of it
- * (EINVAL), and the access lies inside the mapped window (ENXIO).
- */
-static int memlab_gpio_mmio_check(struct memlab_gpio *mg, size_t count,
-				  loff_t pos)
-{
-	if (count != 1 && count != 2 && count != 4)
-		return -EINVAL;
-	if (pos < 0 || pos & (count - 1))
-		return -EINVAL;
-	if (pos >= mg->size || mg->size - pos < count)
-		return -ENXIO;
-	return 0;
-}
-
 static ssize_t memlab_gpio_mmio_read(struct file *file, char __user *buf,
 				     size_t count, loff_t *ppos)
 {
@@ -220,7 +204,7 @@ static ssize_t memlab_gpio_mmio_read(struct file *file, char __user *buf,
 	void *val;
 	int ret;
 
-	ret = memlab_gpio_mmio_check(mg, count, *ppos);
+	ret = memlab_gpio_hw_mmio_check(&mg->hw, mg->size, count, *ppos);
 	if (ret)
 		return ret;
 
@@ -257,7 +241,7 @@ static ssize_t memlab_gpio_mmio_write(struct file *file,
 	/* Observe mode: the controller is another driver's. */
 	if (mg->observe)
 		return -EPERM;
-	ret = memlab_gpio_mmio_check(mg, count, *ppos);
+	ret = memlab_gpio_hw_mmio_check(&mg->hw, mg->size, count, *ppos);
 	if (ret)
 		return ret;
 	if (copy_from_user(&l, buf, count))

@@ -209,3 +209,30 @@ int memlab_gpio_hw_irq_ack(const struct memlab_gpio_hw *hw, unsigned int line)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(memlab_gpio_hw_irq_ack);
+
+/**
+ * memlab_gpio_hw_mmio_check() - whether a debugfs mmio access may be made
+ * @hw: the controller
+ * @window: bytes of its register window that are mapped
+ * @size: bytes of the access
+ * @pos: byte offset of the access in the window
+ *
+ * The checks, in order, each with its own errno: the size is one the
+ * controller's registers take (a Rockchip bank only words), the offset is
+ * a multiple of it, and the access lies inside the mapped window.
+ *
+ * Return: 0; -EINVAL for a size or an alignment the controller does not
+ * take; -ENXIO for an access outside @window.
+ */
+int memlab_gpio_hw_mmio_check(const struct memlab_gpio_hw *hw, u64 window,
+			      size_t size, loff_t pos)
+{
+	if (size > 4 || !(hw->variant->mmio_sizes & BIT(size)))
+		return -EINVAL;
+	if (pos < 0 || pos & (size - 1))
+		return -EINVAL;
+	if (pos >= window || window - pos < size)
+		return -ENXIO;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memlab_gpio_hw_mmio_check);

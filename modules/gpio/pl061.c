@@ -206,6 +206,7 @@ const struct memlab_gpio_variant memlab_gpio_pl061 = {
 	.nr_regs	= ARRAY_SIZE(pl061_regs),
 	/* GPIODATA through an empty address mask reaches no line */
 	.nop_reg	= MEMLAB_PL061_DATA,
+	.mmio_sizes	= BIT(1) | BIT(2) | BIT(4),
 	.check_id	= pl061_check_id,
 	.init		= pl061_init,
 	.get_direction	= pl061_get_direction,

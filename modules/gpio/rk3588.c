@@ -217,6 +217,8 @@ const struct memlab_gpio_variant memlab_gpio_rk3588 = {
 	.nr_regs	= ARRAY_SIZE(rk_regs),
 	/* DR_L with its write-enable half clear writes no bit */
 	.nop_reg	= MEMLAB_RKGPIO_DR,
+	/* the TRM lists every register as word access */
+	.mmio_sizes	= BIT(4),
 	.check_id	= rk_check_id,
 	.init		= rk_init,
 	.get_direction	= rk_get_direction,

@@ -467,7 +467,7 @@ void memlab_pt_walk(const struct memlab_pt_geo *geo, u64 root, u64 va,
 		s->level = level;
 		s->table = table;
 		s->index = memlab_pt_index(geo, level, va);
-		t = map(ctx, table, memlab_pt_entries(geo, level));
+		t = map(ctx, table, memlab_pt_entries(geo, level), s->index, 1);
 		if (!t) {
 			s->type = MEMLAB_PT_INVALID;
 			w->result = MEMLAB_PT_UNREADABLE;
@@ -511,7 +511,9 @@ static void memlab_pt_count_table(const struct memlab_pt_geo *geo, int level, u6
 				  struct memlab_pt_counts *c)
 {
 	u64 span = BIT_ULL(memlab_pt_level_shift(level)) - 1;
-	const u64 *t = map(ctx, table, memlab_pt_entries(geo, level));
+	unsigned int i = memlab_pt_index(geo, level, first);
+	const u64 *t = map(ctx, table, memlab_pt_entries(geo, level), i,
+			   memlab_pt_index(geo, level, last) - i + 1);
 	u64 va = first;
 
 	if (!t) {
@@ -567,49 +569,39 @@ void memlab_pt_count(const struct memlab_pt_geo *geo, u64 root, u64 start, u64 e
 }
 EXPORT_SYMBOL_GPL(memlab_pt_count);
 
-/**
- * memlab_pt_map_locked() - a live table, in place
- * @ctx: unused
- * @table: physical address of the table
- * @entries: its size in entries
- *
- * For tables that cannot be freed during the walk: a user address space's
- * under its mmap lock and rcu_read_lock() (arm64 frees page tables through
- * RCU once they may have been seen by a lockless walker).
- *
- * Context: Any context.
- * Return: the table through the linear map, or NULL when @table is not
- * memory with a struct page.
- */
-const u64 *memlab_pt_map_locked(void *ctx, u64 table, unsigned int entries)
+/* Memory the linear map covers: a struct page and not NOMAP. */
+static bool memlab_pt_linear(u64 phys)
 {
-	if (!pfn_valid(PHYS_PFN(table)) ||
-	    !pfn_valid(PHYS_PFN(table + entries * sizeof(u64) - 1)))
-		return NULL;
-	return phys_to_virt(table);
+	return pfn_valid(PHYS_PFN(phys)) && pfn_is_map_memory(PHYS_PFN(phys));
 }
-EXPORT_SYMBOL_GPL(memlab_pt_map_locked);
 
 /**
  * memlab_pt_map_copy() - a live table, copied
  * @ctx: a buffer of MEMLAB_PT_ENTRIES entries, overwritten
  * @table: physical address of the table
  * @entries: its size in entries
+ * @first: the first entry the caller reads
+ * @nr: how many it reads; only those are copied, to the same index of @ctx
  *
- * For the kernel's tables, which memlab cannot lock: the copy goes
- * through copy_from_kernel_nofault() with aligned 64-bit loads, so every
- * entry is read once and a table freed and reused under the walk gives a
- * stale value or NULL, never a fault.
+ * For live tables, the kernel's, which memlab cannot lock, and user ones,
+ * walked with interrupts off: the copy goes through
+ * copy_from_kernel_nofault() with aligned 64-bit loads, so every entry is
+ * read once and a table freed and reused under the walk gives a stale
+ * value or NULL, never a fault. A table address outside the linear map
+ * (no struct page, or NOMAP memory, which has one) is not read at all.
  *
  * Context: Any context.
  * Return: @ctx, or NULL when the table cannot be read.
  */
-const u64 *memlab_pt_map_copy(void *ctx, u64 table, unsigned int entries)
+const u64 *memlab_pt_map_copy(void *ctx, u64 table, unsigned int entries,
+			      unsigned int first, unsigned int nr)
 {
-	if (entries > MEMLAB_PT_ENTRIES || !pfn_valid(PHYS_PFN(table)) ||
-	    !pfn_valid(PHYS_PFN(table + entries * sizeof(u64) - 1)))
+	u64 from = table + first * sizeof(u64), len = nr * sizeof(u64);
+
+	if (entries > MEMLAB_PT_ENTRIES || !nr || first >= entries || nr > entries - first ||
+	    !memlab_pt_linear(from) || !memlab_pt_linear(from + len - 1))
 		return NULL;
-	if (copy_from_kernel_nofault(ctx, phys_to_virt(table), entries * sizeof(u64)))
+	if (copy_from_kernel_nofault((u64 *)ctx + first, phys_to_virt(from), len))
 		return NULL;
 	return ctx;
 }

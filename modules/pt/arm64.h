@@ -60,10 +60,12 @@ struct memlab_pt_walk {
 };
 
 /*
- * Gives access to the @entries entries of the table at physical address
- * @table, or NULL when it cannot be read. Each entry is then read once.
+ * Gives access to the table of @entries entries at physical address
+ * @table, indexed from its start, of which the caller reads entries
+ * @first to @first + @nr - 1, each once; NULL when it cannot be read.
  */
-typedef const u64 *(*memlab_pt_map_t)(void *ctx, u64 table, unsigned int entries);
+typedef const u64 *(*memlab_pt_map_t)(void *ctx, u64 table, unsigned int entries,
+				      unsigned int first, unsigned int nr);
 
 #define MEMLAB_PT_ENTRIES	512	/* entries of a full 4 KiB table */
 
@@ -120,8 +122,8 @@ void memlab_pt_walk(const struct memlab_pt_geo *geo, u64 root, u64 va,
 void memlab_pt_count(const struct memlab_pt_geo *geo, u64 root, u64 start, u64 end,
 		     memlab_pt_map_t map, void *ctx, struct memlab_pt_counts *c);
 
-const u64 *memlab_pt_map_locked(void *ctx, u64 table, unsigned int entries);
-const u64 *memlab_pt_map_copy(void *ctx, u64 table, unsigned int entries);
+const u64 *memlab_pt_map_copy(void *ctx, u64 table, unsigned int entries,
+			      unsigned int first, unsigned int nr);
 void memlab_pt_read_regs(struct memlab_pt_regs *r);
 u64 memlab_pt_at(u64 va, bool user);
 void memlab_pt_par_decode(u64 par, struct memlab_pt_par *p);

@@ -14,14 +14,23 @@
  * several threads of one program, each get the answer to their own
  * question. A failed write answers with its errno and leaves the reason
  * for the next read. The formats are documented in docs/pt.rst.
+ *
+ * walk and vmas show the physical pages of any process: they open only for
+ * an opener with CAP_SYS_ADMIN, checked once at open against the file's
+ * credentials, as /proc/<pid>/pagemap decides whether to show PFNs; a
+ * descriptor passed on keeps the opener's right. mmu and layout show the
+ * KASLR offset and table addresses: they refuse to open when the kernel is
+ * locked down for confidentiality, as /proc/kcore does.
  */
 #include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/security.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
@@ -161,6 +170,8 @@ static int memlab_pt_open_file(struct inode *inode, struct file *file,
 	struct memlab_pt_file *pf;
 	int ret;
 
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
 	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
 	if (!pf)
 		return -ENOMEM;
@@ -272,11 +283,27 @@ static int mmu_show(struct seq_file *m, void *v)
 	memlab_pt_show_mmu(m, &r);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(mmu);
+
+static int mmu_open(struct inode *inode, struct file *file)
+{
+	int ret = security_locked_down(LOCKDOWN_KCORE);
+
+	return ret ? ret : single_open(file, mmu_show, NULL);
+}
+
+static const struct file_operations mmu_fops = {
+	.owner		= THIS_MODULE,
+	.open		= mmu_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+};
 
 static int layout_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, memlab_pt_show_layout, NULL);
+	int ret = security_locked_down(LOCKDOWN_KCORE);
+
+	return ret ? ret : single_open(file, memlab_pt_show_layout, NULL);
 }
 
 static const struct file_operations layout_fops = {

@@ -3,19 +3,27 @@
  * memlab_pt live walks: the pt/walk and pt/vmas reports.
  *
  * Kernel addresses are translated from the table TTBR1_EL1 names, so no
- * unexported symbol (swapper_pg_dir, init_mm) is needed. User addresses
- * are translated from mm->pgd under mmap_read_lock(), which keeps the
- * upper tables alive, and rcu_read_lock(), which keeps the PTE tables
- * alive that khugepaged may retract without the mmap lock (they are freed
- * through RCU). Kernel tables, which cannot be locked, are copied with
- * copy_from_kernel_nofault() one table at a time. Every entry is read
- * once; a concurrent change shows as the old or the new value, never as a
- * mix.
+ * unexported symbol (swapper_pg_dir, init_mm) is needed. Kernel tables,
+ * which cannot be locked, are copied with copy_from_kernel_nofault() one
+ * table at a time.
+ *
+ * User addresses are translated from mm->pgd as GUP-fast does, and only
+ * inside a VMA found under mmap_read_lock(). The lock does not keep the
+ * tables alive: munmap() frees them after downgrading it to read, and
+ * khugepaged retracts PTE tables without it. arm64 frees user tables
+ * after an RCU grace period, or, when it cannot batch them, after an IPI
+ * to every CPU; interrupts off across a walk hold off both, so every table
+ * reached from the root stays allocated until the walk ends. The tables
+ * are still copied fault-safe, as the kernel's are. One walk, or the count
+ * of one PTE table's range, runs with interrupts off at a time.
+ *
+ * Every entry is read once; a concurrent change shows as the old or the
+ * new value, never as a mix.
  */
+#include <linux/irqflags.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/pid.h>
-#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
@@ -25,6 +33,35 @@
 #include "arm64.h"
 #include "compat.h"
 #include "pt.h"
+
+/*
+ * The tables of one interrupts-off section, a buffer each: a walk and the
+ * count that follows it reach the same few tables (one per level), and
+ * each copies only the entries it reads.
+ */
+struct memlab_pt_tables {
+	unsigned int n;
+	u64 addr[MEMLAB_PT_MAX_LEVELS];
+	u64 buf[MEMLAB_PT_MAX_LEVELS][MEMLAB_PT_ENTRIES];
+};
+
+static const u64 *memlab_pt_map_tables(void *ctx, u64 table, unsigned int entries,
+				       unsigned int first, unsigned int nr)
+{
+	struct memlab_pt_tables *t = ctx;
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->addr[i] == table)
+			break;
+	if (i == MEMLAB_PT_MAX_LEVELS)
+		return NULL;
+	if (!memlab_pt_map_copy(t->buf[i], table, entries, first, nr))
+		return NULL;
+	if (i == t->n)
+		t->addr[t->n++] = table;
+	return t->buf[i];
+}
 
 /* Linux's five names, and the hardware level each would have unfolded. */
 static const char *const memlab_pt_names[] = { "pgd", "p4d", "pud", "pmd", "pte" };
@@ -112,7 +149,9 @@ static void memlab_pt_show_result(struct seq_file *m, const struct memlab_pt_geo
  * reading so that the folio cannot be split or freed under us; a page
  * whose count is zero (free, a tail page of a block allocated without
  * __GFP_COMP, or frozen as recent kernels keep slab pages) is reported
- * without looking further.
+ * without looking further. The counts are read without the folio lock and
+ * may be moving: one read as below zero (a page changing hands between the
+ * reference and the read) shows as 0.
  */
 static void memlab_pt_show_page(struct seq_file *m, u64 phys)
 {
@@ -149,8 +188,8 @@ static void memlab_pt_show_page(struct seq_file *m, u64 phys)
 	else
 		kind = "kernel";
 	seq_printf(m, "page pfn 0x%lx refcount %d mapcount %d kind %s lru %d dirty %d order %u\n",
-		   pfn, folio_ref_count(folio) - 1,
-		   folio_test_slab(folio) ? 0 : memlab_pt_mapcount(folio, page), kind,
+		   pfn, max(folio_ref_count(folio) - 1, 0),
+		   folio_test_slab(folio) ? 0 : max(memlab_pt_mapcount(folio, page), 0), kind,
 		   folio_test_lru(folio), folio_test_dirty(folio), folio_order(folio));
 	folio_put(folio);
 }
@@ -204,9 +243,22 @@ static int memlab_pt_walk_kernel(struct seq_file *m, const struct memlab_pt_quer
 	return 0;
 }
 
+/* One user walk, interrupts off, as GUP-fast walks (see the top of the file). */
+static void memlab_pt_walk_user_tables(const struct memlab_pt_geo *geo, u64 root, u64 va,
+				       struct memlab_pt_tables *t, struct memlab_pt_walk *w)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	t->n = 0;
+	memlab_pt_walk(geo, root, va, memlab_pt_map_tables, t, w);
+	local_irq_restore(flags);
+}
+
 static int memlab_pt_walk_user(struct seq_file *m, const struct memlab_pt_query *q,
 			       const struct memlab_pt_regs *r, struct pid *pid)
 {
+	struct memlab_pt_tables *t = NULL;
 	struct task_struct *task;
 	struct memlab_pt_walk *w;
 	struct memlab_pt_geo geo;
@@ -228,19 +280,16 @@ static int memlab_pt_walk_user(struct seq_file *m, const struct memlab_pt_query 
 	if (!mm)
 		return -ESRCH;
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	if (!w) {
+	t = kvmalloc(sizeof(*t), GFP_KERNEL);
+	if (!w || !t) {
 		ret = -ENOMEM;
-		goto out_mm;
+		goto out_w;
 	}
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		goto out_w;
 
 	root = virt_to_phys(mm->pgd);
-	rcu_read_lock();
-	memlab_pt_walk(&geo, root, q->va, memlab_pt_map_locked, NULL, w);
-	rcu_read_unlock();
-
 	nr = pid_vnr(pid);
 	if (q->target == MEMLAB_PT_TARGET_SELF)
 		seq_printf(m, "query self 0x%016llx\n", q->va);
@@ -248,6 +297,12 @@ static int memlab_pt_walk_user(struct seq_file *m, const struct memlab_pt_query 
 		seq_printf(m, "query %d 0x%016llx\n", nr, q->va);
 	seq_printf(m, "space user pid %d root 0x%016llx va_bits %u levels %u granule 4K\n",
 		   nr, root, geo.va_bits, memlab_pt_levels(&geo));
+	/* outside every VMA the tables may be on their way to being freed */
+	if (!vma_lookup(mm, q->va)) {
+		seq_puts(m, "result outside-vma\n");
+		goto out_unlock;
+	}
+	memlab_pt_walk_user_tables(&geo, root, q->va, t, w);
 	memlab_pt_show_levels(m, &geo, w, r->mair);
 	memlab_pt_show_result(m, &geo, w);
 	if (w->result == MEMLAB_PT_MAPPED)
@@ -258,10 +313,11 @@ static int memlab_pt_walk_user(struct seq_file *m, const struct memlab_pt_query 
 	else
 		seq_puts(m, "hw skipped other-address-space\n");
 
+out_unlock:
 	mmap_read_unlock(mm);
 out_w:
+	kvfree(t);
 	kfree(w);
-out_mm:
 	mmput(mm);
 	return ret;
 }
@@ -317,6 +373,40 @@ static void memlab_pt_show_counts(struct seq_file *m, const struct memlab_pt_cou
 		seq_printf(m, " %llu", c->pages[k]);
 }
 
+/*
+ * Counts the present pages of [@start, @end), one PTE table's range (or
+ * one larger block, or one invalid upper entry) per interrupts-off
+ * section, rescheduling between them. A walk to @va first finds the entry
+ * that covers it; the count then reads the tables that walk copied.
+ */
+static void memlab_pt_count_user(const struct memlab_pt_geo *geo, u64 root, u64 start,
+				 u64 end, struct memlab_pt_tables *t, struct memlab_pt_walk *w,
+				 struct memlab_pt_counts *c)
+{
+	const u64 pte_table_span = BIT_ULL(memlab_pt_level_shift(2));
+	const struct memlab_pt_step *last;
+	unsigned long flags;
+	u64 va, next;
+
+	for (va = start; va < end; va = next) {
+		next = min((va | (pte_table_span - 1)) + 1, end);
+		local_irq_save(flags);
+		t->n = 0;
+		memlab_pt_walk(geo, root, va, memlab_pt_map_tables, t, w);
+		last = &w->step[w->nr - 1];
+		/* an entry above the PTE tables covers all of its span */
+		if (last->level < 3)
+			next = min((va | (BIT_ULL(memlab_pt_level_shift(last->level)) - 1)) + 1,
+				   end);
+		if (w->result == MEMLAB_PT_UNREADABLE)
+			c->unreadable++;
+		else if (w->result == MEMLAB_PT_MAPPED || last->level == 3)
+			memlab_pt_count(geo, root, va, next, memlab_pt_map_tables, t, c);
+		local_irq_restore(flags);
+		cond_resched();
+	}
+}
+
 /**
  * memlab_pt_show_vmas() - the pt/vmas report for a process
  * @m: where it goes
@@ -329,7 +419,9 @@ static void memlab_pt_show_counts(struct seq_file *m, const struct memlab_pt_cou
 int memlab_pt_show_vmas(struct seq_file *m, struct pid *pid)
 {
 	struct memlab_pt_counts total = {};
+	struct memlab_pt_tables *t;
 	struct vm_area_struct *vma;
+	struct memlab_pt_walk *w;
 	struct task_struct *task;
 	struct memlab_pt_regs r;
 	struct memlab_pt_geo geo;
@@ -350,6 +442,12 @@ int memlab_pt_show_vmas(struct seq_file *m, struct pid *pid)
 	put_task_struct(task);
 	if (!mm)
 		return -ESRCH;
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	t = kvmalloc(sizeof(*t), GFP_KERNEL);
+	if (!w || !t) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		goto out;
@@ -365,10 +463,7 @@ int memlab_pt_show_vmas(struct seq_file *m, struct pid *pid)
 			struct memlab_pt_counts c = {};
 			unsigned int k;
 
-			rcu_read_lock();
-			memlab_pt_count(&geo, root, vma->vm_start, vma->vm_end,
-					memlab_pt_map_locked, NULL, &c);
-			rcu_read_unlock();
+			memlab_pt_count_user(&geo, root, vma->vm_start, vma->vm_end, t, w, &c);
 			for (k = 0; k < MEMLAB_PT_KIND_NR; k++)
 				total.pages[k] += c.pages[k];
 			total.unreadable += c.unreadable;
@@ -390,6 +485,8 @@ int memlab_pt_show_vmas(struct seq_file *m, struct pid *pid)
 	seq_printf(m, " unreadable %llu\n", total.unreadable);
 	mmap_read_unlock(mm);
 out:
+	kvfree(t);
+	kfree(w);
 	mmput(mm);
 	return ret;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tap.h"
 
@@ -54,6 +55,16 @@ struct stats {
 	int rows;
 	int bad_index;
 };
+
+/* The permission bits of a pool's file, or -1. */
+static int file_mode(const char *pool, const char *file)
+{
+	char path[256];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), DIR "/%s/%s", pool, file);
+	return stat(path, &sb) ? -1 : (int)(sb.st_mode & 07777);
+}
 
 static int is_index(const char *s)
 {
@@ -228,6 +239,15 @@ int main(int argc, char **argv)
 
 	tap_ok(strstr(chk, "\nbuddy: ok\n") && strstr(chk, "\nresult: ok\n"),
 	       "check reports ok");
+
+	/*
+	 * stats shows physical addresses and check walks the pool with
+	 * interrupts off: both are root's only; the other reports are for all.
+	 */
+	tap_ok(file_mode(pool, "stats") == 0400, "stats is mode 0400 (%o)", file_mode(pool, "stats"));
+	tap_ok(file_mode(pool, "check") == 0400, "check is mode 0400 (%o)", file_mode(pool, "check"));
+	tap_ok(file_mode(pool, "buddyinfo") == 0444 && file_mode(pool, "map") == 0444 &&
+	       file_mode(pool, "slabinfo") == 0444, "buddyinfo, map and slabinfo are mode 0444");
 	free(bi);
 	free(stx);
 	free(map);

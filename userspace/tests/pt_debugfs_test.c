@@ -18,8 +18,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include <memlab.h>
 
@@ -83,7 +86,7 @@ static const char *find_line(const char *text, const char *prefix)
 }
 
 struct walk {
-	int mapped, invalid, levels_ok, folded, nlevels;
+	int mapped, invalid, outside, levels_ok, folded, nlevels;
 	unsigned long long phys, pfn;
 	char size[16], level[8], attrs[160], type[32];
 	int has_page, hw_agree, hw_done, hw_skipped;
@@ -133,15 +136,20 @@ static int parse_walk(const char *text, struct walk *w)
 				w->phys = strtoull(a, NULL, 16);
 			} else if (sscanf(line, "result invalid level %7s", w->level) == 1) {
 				w->invalid = 1;
+			} else if (!strcmp(line, "result outside-vma")) {
+				w->outside = 1;
 			} else if (strncmp(line, "result unreadable level ", 24)) {
 				bad++;
 			}
 		} else if (!strncmp(line, "page ", 5)) {
+			int ref, map;
+
 			w->has_page = 1;
-			if (sscanf(line, "page pfn %31s refcount %*d mapcount %*d kind %15s lru %*d dirty %*d order %*u",
-				   a, w->kind) == 2)
+			if (sscanf(line, "page pfn %31s refcount %d mapcount %d kind %15s lru %*d dirty %*d order %*u",
+				   a, &ref, &map, w->kind) == 4) {
 				w->pfn = strtoull(a, NULL, 16);
-			else if (!strstr(line, "no-struct-page") && !strstr(line, "changing"))
+				bad += ref < 0 || map < 0;
+			} else if (!strstr(line, "no-struct-page") && !strstr(line, "changing"))
 				bad++;
 		} else if (!strncmp(line, "hw ", 3)) {
 			if (!strncmp(line, "hw skipped ", 11)) {
@@ -175,6 +183,9 @@ static int parse_walk(const char *text, struct walk *w)
 	}
 	free(copy);
 	w->levels_ok = w->nlevels > 0;
+	/* an address outside any VMA is not walked: no levels, no show_pte */
+	if (w->outside)
+		return bad || !saw_query || !saw_space || w->nlevels || saw_showpte || w->has_page;
 	return bad || !saw_query || !saw_space || !saw_showpte || !saw_result;
 }
 
@@ -427,7 +438,9 @@ static void test_walks(void)
 	tap_ok(w.hw_done && w.hw_agree, "untouched page: AT S1E0R faults too");
 	munmap((void *)anon, 3 * 4096);
 	ret = ask(DIR "/walk", q);
-	tap_ok(ret == 0 && !parse_walk(out, &w) && w.invalid, "unmapped address: result invalid");
+	if (!tap_ok(ret == 0 && !parse_walk(out, &w) && w.outside,
+		    "unmapped address: result outside-vma, nothing walked"))
+		print_answer();
 
 	fd = mkstemp(path);
 	if (fd >= 0 && write(fd, "memlab pt\n", 10) == 10) {
@@ -722,8 +735,130 @@ static void test_layout(void)
 	       "layout names every region");
 }
 
-int main(void)
+/* Drop CAP_SYS_ADMIN from this process, keeping uid 0 and the rest. */
+static int drop_cap_sys_admin(void)
 {
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	d[CAP_SYS_ADMIN / 32].permitted &= ~(1U << (CAP_SYS_ADMIN % 32));
+	d[CAP_SYS_ADMIN / 32].inheritable &= ~(1U << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &h, d) ? -1 : 0;
+}
+
+/* Run @fn in a child; its exit status, or -1. */
+static int in_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn());
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* 0 when both walk and vmas refuse to open with EPERM */
+static int open_without_cap(void)
+{
+	int a, b;
+
+	if (drop_cap_sys_admin())
+		return 10;
+	a = open(DIR "/walk", O_RDWR);
+	if (a >= 0)
+		return 1;
+	if (errno != EPERM)
+		return 2;
+	b = open(DIR "/vmas", O_RDWR);
+	if (b >= 0)
+		return 3;
+	return errno == EPERM ? 0 : 4;
+}
+
+/* 0 when a descriptor root opened still walks after this process drops root */
+static int opened_by_root(void)
+{
+	static volatile int x = 1;
+	struct walk w;
+	char q[64];
+	int fd = open(DIR "/walk", O_RDWR);
+
+	if (fd < 0)
+		return 10;
+	if (setgid(65534) || setuid(65534))
+		return 11;
+	/* and a new open is refused: only the opener's credentials count */
+	if (open(DIR "/walk", O_RDWR) >= 0)
+		return 1;
+	snprintf(q, sizeof(q), "self %p", (void *)&x);
+	if (ask_fd(fd, q) || parse_walk(out, &w))
+		return 2;
+	return w.mapped ? 0 : 3;
+}
+
+/*
+ * walk and vmas show physical addresses of any process: CAP_SYS_ADMIN of
+ * the opener, checked at open as /proc/<pid>/pagemap does.
+ */
+static void test_privileges(void)
+{
+	int rc;
+
+	rc = in_child(open_without_cap);
+	tap_ok(rc == 0, "uid 0 without CAP_SYS_ADMIN: walk and vmas refuse to open, EPERM (%d)", rc);
+	rc = in_child(opened_by_root);
+	tap_ok(rc == 0, "a walk descriptor root opened still answers after setuid(65534) (%d)", rc);
+}
+
+/*
+ * Run last, as its own guest step: lockdown=confidentiality cannot be
+ * undone. mmu and layout show kernel addresses and refuse to open; walk
+ * and vmas are refused by debugfs itself (writable files).
+ */
+static int test_lockdown(void)
+{
+	static const char *const files[] = { "mmu", "layout", "walk", "vmas" };
+	char mode[128] = "";
+	unsigned int i;
+	int fd, n;
+
+	tap_begin();
+	fd = open("/sys/kernel/security/lockdown", O_RDWR);
+	n = fd < 0 ? -1 : read(fd, mode, sizeof(mode) - 1);
+	if (n > 0)
+		mode[n] = '\0';
+	if (n <= 0 || !strstr(mode, "confidentiality")) {
+		tap_skip("this kernel has no lockdown LSM with confidentiality");
+		return tap_done();
+	}
+	tap_ok(slurp(DIR "/layout") == 0 && slurp(DIR "/mmu") == 0,
+	       "before lockdown: layout and mmu readable");
+	tap_ok(pwrite(fd, "confidentiality", 15, 0) == 15, "lock down: confidentiality (%s)",
+	       strerror(errno));
+	close(fd);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[128];
+		int f;
+
+		snprintf(path, sizeof(path), DIR "/%s", files[i]);
+		f = open(path, O_RDONLY);
+		tap_ok(f < 0 && errno == EPERM, "locked down: %s refuses to open, EPERM (%s)",
+		       files[i], f < 0 ? strerror(errno) : "opened");
+		if (f >= 0)
+			close(f);
+	}
+	return tap_done();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "lockdown"))
+		return test_lockdown();
 	tap_begin();
 	if (access(DIR "/walk", F_OK)) {
 		tap_ok(0, DIR " is there (memlab_pt loaded)");
@@ -736,5 +871,6 @@ int main(void)
 	test_sparse_count();
 	test_mmu();
 	test_layout();
+	test_privileges();
 	return tap_done();
 }
