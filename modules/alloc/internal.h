@@ -57,7 +57,14 @@ struct memlab_cache {
 	struct memlab_slab_checker checker;	/* errors found at alloc/free */
 };
 
-enum memlab_slab_list { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
+enum memlab_slab_list {
+	MEMLAB_SLABS_EMPTY,
+	MEMLAB_SLABS_PARTIAL,
+	MEMLAB_SLABS_FULL,
+};
+
+/* struct memlab_pool_info's nr_free[] is the buddy's, order for order. */
+static_assert(MEMLAB_MAX_ORDER == MEMLAB_BUDDY_MAX_ORDER);
 
 /* A slab: in pool->slabs[], at the index of the page it starts at. */
 struct memlab_slab {

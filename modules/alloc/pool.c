@@ -12,7 +12,8 @@
  *
  * Blocks are named by their kernel address, as with __get_free_pages().
  * Every buddy operation runs under the pool's raw spinlock with interrupts
- * off, so the API can be used from any context.
+ * off, so the API can be used from any context. Per-CPU caches of low-order
+ * blocks sit in front of the buddy lists (pcp.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,19 +36,7 @@
 
 #include "compat.h"
 #include "internal.h"
-#include "pcpu_stack.h"
-
-/* A CPU's cache of free blocks of each order below MEMLAB_PCP_ORDERS, as block indices. */
-struct memlab_pcp {
-	struct memlab_pcs blocks[MEMLAB_PCP_ORDERS];
-};
-
-/* Lock this CPU's cache of @order; NULL when it is in use (pcpu_stack.h). */
-static __always_inline struct memlab_pcs *memlab_pcp_get(struct memlab_pool *pool,
-							 unsigned int order, unsigned long *flags)
-{
-	return memlab_pcs_get(&pool->pcp->blocks[order], flags);
-}
+#include "pcp.h"
 
 /* Every pool, for name lookups and debugfs. */
 LIST_HEAD(memlab_pools);
@@ -133,113 +122,6 @@ static void *memlab_index_virt(const struct memlab_pool *pool, u32 idx)
 }
 
 /*
- * Size the per-CPU caches: a CPU keeps at most 1/16 of the pool in blocks
- * of each cached order (so 1/4 in all), and no more than a stack holds.
- * Pools too small for two blocks of an order have no cache for it.
- */
-static void memlab_pcp_size(struct memlab_pool *pool)
-{
-	unsigned int o;
-
-	for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
-		u32 high = min_t(u32, MEMLAB_PCS_SLOTS, pool->buddy.managed_pages >> (4 + o));
-
-		if (o > pool->buddy.max_order || high < 2)
-			high = 0;
-		pool->pcp_high[o] = high;
-		pool->pcp_batch[o] = high / 2;
-	}
-}
-
-/*
- * Give @n CACHED blocks of @order back to the buddy allocator. The first
- * @given of them came off a cache or were taken for one; the others are
- * users' frees that no cache took.
- */
-static void memlab_pcp_return(struct memlab_pool *pool, unsigned int order,
-			      const unsigned long *idx, unsigned int n, unsigned int given)
-{
-	unsigned long flags;
-	unsigned int i;
-
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	for (i = 0; i < n; i++) {
-		WRITE_ONCE(pool->meta[idx[i]].state, MEMLAB_PG_USED);
-		if (memlab_buddy_free(&pool->buddy, idx[i], order, NULL))
-			pr_err("pool %s: cached order-%u block %lu refused\n", pool->name,
-			       order, idx[i]);
-	}
-	pool->pcp_moves[order].given += given;
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
-}
-
-/*
- * Give the cached blocks of orders below @below in @pcp, any CPU's, back
- * to the buddy allocator. Return whether there were any. Not inlined, so
- * that its array stays off the frame of every refill.
- */
-static noinline bool memlab_pcp_give_all(struct memlab_pool *pool, struct memlab_pcp *pcp,
-					 unsigned int below)
-{
-	unsigned long idx[MEMLAB_PCS_SLOTS];
-	unsigned int o, n;
-	bool got = false;
-
-	for (o = 0; o < min_t(unsigned int, below, MEMLAB_PCP_ORDERS); o++) {
-		n = memlab_pcs_take_all(&pcp->blocks[o], idx);
-		if (n) {
-			memlab_pcp_return(pool, o, idx, n, n);
-			got = true;
-		}
-	}
-	return got;
-}
-
-/**
- * memlab_pool_drain() - give every CPU's cached blocks back to the buddy
- * @pool: the pool
- *
- * Blocks freed meanwhile may be cached again. Outside task context a
- * cache in use at that moment (by the context interrupted here, say) is
- * skipped.
- *
- * Context: Any context but NMI.
- */
-void memlab_pool_drain(struct memlab_pool *pool)
-{
-	int cpu;
-
-	if (!pool->pcp)
-		return;
-	for_each_possible_cpu(cpu)
-		memlab_pcp_give_all(pool, per_cpu_ptr(pool->pcp, cpu), MEMLAB_PCP_ORDERS);
-}
-EXPORT_SYMBOL_GPL(memlab_pool_drain);
-
-/*
- * Give the buddy allocator one block larger than @order from this CPU's
- * caches, to split. Return whether there was one.
- */
-static bool memlab_pcp_give_larger(struct memlab_pool *pool, unsigned int order)
-{
-	unsigned long idx, flags;
-	struct memlab_pcs *s;
-	unsigned int o;
-	bool got = false;
-
-	for (o = order + 1; o < MEMLAB_PCP_ORDERS && !got; o++) {
-		s = memlab_pcp_get(pool, o, &flags);
-		if (!s)
-			continue;
-		got = memlab_pcs_pop1(s, &idx);
-		memlab_pcs_put(s, flags);
-		if (got)
-			memlab_pcp_return(pool, o, &idx, 1, 1);
-	}
-	return got;
-}
-
-/*
  * The buddy allocator's part of an allocation: a block of @order. When
  * the buddy lists have none, a larger block of this CPU's caches is split;
  * failing that, this CPU's smaller cached blocks go back to the lists to
@@ -250,8 +132,8 @@ static bool memlab_pcp_give_larger(struct memlab_pool *pool, unsigned int order)
  * its lists into the caches nor splits the larger blocks it has left for
  * them; *@nr_extra is set to how many did.
  */
-static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
-			     unsigned long *extra, unsigned int *nr_extra)
+long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
+		      unsigned long *extra, unsigned int *nr_extra)
 {
 	struct memlab_buddy *b = &pool->buddy;
 	unsigned int want = *nr_extra, n = 0;
@@ -297,113 +179,12 @@ static long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 	return idx;
 }
 
-/*
- * This CPU's cache of @order is empty: allocate from the buddy allocator,
- * with a batch more for the cache.
- */
-static noinline long memlab_pcp_refill(struct memlab_pool *pool, unsigned int order)
-{
-	unsigned long extra[MEMLAB_PCS_SLOTS / 2], flags;
-	unsigned int n = pool->pcp_batch[order] - 1;
-	struct memlab_pcs *s;
-	long got;
-
-	got = memlab_pool_take(pool, order, extra, &n);
-	if (!n)
-		return got;
-	s = memlab_pcp_get(pool, order, &flags);
-	if (s) {
-		if (memlab_pcs_push(s, extra, n, pool->pcp_high[order]))
-			n = 0;
-		memlab_pcs_put(s, flags);
-	}
-	/* Interrupts filled the cache meanwhile, or hold it: they go back. */
-	if (n)
-		memlab_pcp_return(pool, order, extra, n, n);
-	return got;
-}
-
 /* memlab_pool_take() of one block */
-static noinline long memlab_pool_take1(struct memlab_pool *pool, unsigned int order)
+noinline long memlab_pool_take1(struct memlab_pool *pool, unsigned int order)
 {
 	unsigned int none = 0;
 
 	return memlab_pool_take(pool, order, NULL, &none);
-}
-
-/*
- * Allocate a block of a cached order: from this CPU's cache, or refill it;
- * straight from the buddy lists when the cache is in use.
- */
-static __always_inline long memlab_pcp_alloc(struct memlab_pool *pool, unsigned int order)
-{
-	unsigned long idx, flags;
-	struct memlab_pcs *s;
-	bool hit;
-
-	s = memlab_pcp_get(pool, order, &flags);
-	if (unlikely(!s))
-		return memlab_pool_take1(pool, order);
-	hit = memlab_pcs_pop1(s, &idx);
-	s->allocs += hit;
-	memlab_pcs_put(s, flags);
-	if (unlikely(!hit))
-		return memlab_pcp_refill(pool, order);
-	WRITE_ONCE(pool->meta[idx].state, MEMLAB_PG_USED);
-	return idx;
-}
-
-/*
- * This CPU's cache of @order is full: a batch goes back to the buddy
- * allocator, and the CACHED block at @idx too if it still does not fit
- * or the cache is in use.
- */
-static noinline void memlab_pcp_spill(struct memlab_pool *pool, u32 idx, unsigned int order)
-{
-	unsigned long spill[MEMLAB_PCS_SLOTS / 2 + 1], flags;
-	unsigned int n = 0, popped = 0;
-	struct memlab_pcs *s;
-	bool pushed = false;
-
-	s = memlab_pcp_get(pool, order, &flags);
-	if (s) {
-		popped = memlab_pcs_pop(s, spill, pool->pcp_batch[order]);
-		pushed = memlab_pcs_push1(s, idx, pool->pcp_high[order]);
-		s->frees += pushed;
-		memlab_pcs_put(s, flags);
-	}
-	n = popped;
-	if (!pushed)
-		spill[n++] = idx;
-	memlab_pcp_return(pool, order, spill, n, popped);
-}
-
-/*
- * Free the used block of @order at @idx into this CPU's cache, if it is
- * one: its head turns from USED to CACHED in one exchange, so a double
- * free, even on two CPUs at once, finds it CACHED and takes the checking
- * slow path. Return false when it is no such block.
- */
-static __always_inline bool memlab_pcp_free(struct memlab_pool *pool, u32 idx,
-					    unsigned int order)
-{
-	u16 used = memlab_buddy_tag(order, MEMLAB_PG_USED);
-	unsigned long flags;
-	struct memlab_pcs *s;
-	bool pushed = false;
-
-	if (cmpxchg_relaxed(&pool->meta[idx].tag, used,
-			    memlab_buddy_tag(order, MEMLAB_PG_CACHED)) != used)
-		return false;
-	s = memlab_pcp_get(pool, order, &flags);
-	if (likely(s)) {
-		pushed = memlab_pcs_push1(s, idx, pool->pcp_high[order]);
-		s->frees += pushed;
-		memlab_pcs_put(s, flags);
-	}
-	if (unlikely(!pushed))
-		memlab_pcp_spill(pool, idx, order);
-	return true;
 }
 
 /* Bytes of a pool's per-page arrays. */
@@ -430,46 +211,6 @@ static bool memlab_pcp_fits(const struct memlab_pool *pool)
 
 	return (memlab_pool_page_meta_bytes(pool) +
 		num_possible_cpus() * sizeof(struct memlab_pcp)) * 50 <= bytes;
-}
-
-/**
- * memlab_pool_snapshot() - the buddy allocator's state, as users see it
- * @pool: the pool
- * @copy: filled in
- *
- * The per-CPU caches are drained first, and the allocation and free
- * counts are those of the pool's users: the buddy allocator's own, less
- * the blocks it moved to and from the caches, plus what the caches served.
- * Exact while the pool is idle.
- *
- * Context: Any context but NMI.
- */
-void memlab_pool_snapshot(struct memlab_pool *pool, struct memlab_buddy *copy)
-{
-	u64 allocs[MEMLAB_PCP_ORDERS] = { }, frees[MEMLAB_PCP_ORDERS] = { };
-	unsigned long flags;
-	unsigned int o;
-	int cpu;
-
-	memlab_pool_drain(pool);
-	for_each_possible_cpu(cpu) {
-		struct memlab_pcp *pcp;
-
-		if (!pool->pcp)
-			break;
-		pcp = per_cpu_ptr(pool->pcp, cpu);
-		for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
-			allocs[o] += READ_ONCE(pcp->blocks[o].allocs);
-			frees[o] += READ_ONCE(pcp->blocks[o].frees);
-		}
-	}
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	*copy = pool->buddy;
-	for (o = 0; o < MEMLAB_PCP_ORDERS; o++) {
-		copy->stats[o].allocs += allocs[o] - pool->pcp_moves[o].taken;
-		copy->stats[o].frees += frees[o] - pool->pcp_moves[o].given;
-	}
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 
 /*
@@ -530,17 +271,9 @@ static int memlab_pool_setup(struct memlab_pool *pool, u32 stride, unsigned int 
 		memlab_buddy_add_range(&pool->buddy, pool->chunks[i].first,
 				       pool->chunks[i].nr_pages);
 	if (memlab_pcp_fits(pool)) {
-		int cpu;
-
-		pool->pcp = alloc_percpu(struct memlab_pcp);
-		if (!pool->pcp) {
-			ret = -ENOMEM;
+		ret = memlab_pcp_init(pool);
+		if (ret)
 			goto err_meta;
-		}
-		for_each_possible_cpu(cpu)
-			for (i = 0; i < MEMLAB_PCP_ORDERS; i++)
-				memlab_pcs_init(&per_cpu_ptr(pool->pcp, cpu)->blocks[i]);
-		memlab_pcp_size(pool);
 	}
 	sort(pool->chunks, pool->nr_chunks, sizeof(*pool->chunks), memlab_chunk_cmp, NULL);
 
@@ -981,22 +714,6 @@ void *memlab_phys_to_virt(struct memlab_pool *pool, phys_addr_t phys)
 	return NULL;
 }
 EXPORT_SYMBOL_GPL(memlab_phys_to_virt);
-
-/* Pages in every CPU's caches, for reports: they may change at once. */
-static unsigned long memlab_pcp_cached_pages(struct memlab_pool *pool)
-{
-	unsigned long pages = 0;
-	unsigned int o;
-	int cpu;
-
-	if (!pool->pcp)
-		return 0;
-	for_each_possible_cpu(cpu)
-		for (o = 0; o < MEMLAB_PCP_ORDERS; o++)
-			pages += (unsigned long)memlab_pcs_count(&per_cpu_ptr(pool->pcp,
-									      cpu)->blocks[o]) << o;
-	return pages;
-}
 
 /**
  * memlab_pool_get_info() - a snapshot of a pool's state

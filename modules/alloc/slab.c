@@ -92,11 +92,11 @@ static void memlab_slab_relist(struct memlab_cache *cache, struct memlab_slab *s
 	enum memlab_slab_list want;
 
 	if (!slab->core.inuse)
-		want = SLAB_EMPTY;
+		want = MEMLAB_SLABS_EMPTY;
 	else if (slab->core.inuse == cache->geom.objects)
-		want = SLAB_FULL;
+		want = MEMLAB_SLABS_FULL;
 	else
-		want = SLAB_PARTIAL;
+		want = MEMLAB_SLABS_PARTIAL;
 	if (want == slab->list)
 		return;
 	cache->nr_slabs[slab->list]--;
@@ -117,7 +117,7 @@ static struct memlab_slab *memlab_slab_new(struct memlab_cache *cache)
 	slab = &cache->pool->slabs[memlab_pool_index_of(cache->pool, base)];
 	memlab_slab_init(&cache->geom, &slab->core, base);
 	slab->cache = cache;
-	slab->list = SLAB_EMPTY;
+	slab->list = MEMLAB_SLABS_EMPTY;
 	INIT_LIST_HEAD(&slab->node);
 	/* Constructed once per object lifetime: when its slab is made. */
 	if (cache->ctor)
@@ -148,14 +148,14 @@ static unsigned int memlab_cache_take(struct memlab_cache *cache, void **objs,
 	for (;;) {
 		raw_spin_lock_irqsave(&cache->lock, flags);
 		if (fresh) {
-			list_add(&fresh->node, &cache->lists[SLAB_EMPTY]);
-			cache->nr_slabs[SLAB_EMPTY]++;
+			list_add(&fresh->node, &cache->lists[MEMLAB_SLABS_EMPTY]);
+			cache->nr_slabs[MEMLAB_SLABS_EMPTY]++;
 		}
 		while (got < want) {
-			slab = list_first_entry_or_null(&cache->lists[SLAB_PARTIAL],
+			slab = list_first_entry_or_null(&cache->lists[MEMLAB_SLABS_PARTIAL],
 							struct memlab_slab, node);
 			if (!slab)
-				slab = list_first_entry_or_null(&cache->lists[SLAB_EMPTY],
+				slab = list_first_entry_or_null(&cache->lists[MEMLAB_SLABS_EMPTY],
 								struct memlab_slab, node);
 			if (!slab)
 				break;
@@ -213,9 +213,10 @@ static void memlab_cache_put(struct memlab_cache *cache, void **objs, unsigned i
 			continue;
 		cache->inuse--;
 		memlab_slab_relist(cache, slab);
-		if (slab->list == SLAB_EMPTY && cache->nr_slabs[SLAB_EMPTY] > MEMLAB_MIN_EMPTY) {
+		if (slab->list == MEMLAB_SLABS_EMPTY &&
+		    cache->nr_slabs[MEMLAB_SLABS_EMPTY] > MEMLAB_MIN_EMPTY) {
 			list_move(&slab->node, &release);
-			cache->nr_slabs[SLAB_EMPTY]--;
+			cache->nr_slabs[MEMLAB_SLABS_EMPTY]--;
 		}
 	}
 	raw_spin_unlock_irqrestore(&cache->lock, flags);
@@ -535,8 +536,8 @@ unsigned long memlab_cache_shrink(struct memlab_cache *cache)
 
 	memlab_cache_flush_cpus(cache);
 	raw_spin_lock_irqsave(&cache->lock, flags);
-	list_splice_init(&cache->lists[SLAB_EMPTY], &release);
-	cache->nr_slabs[SLAB_EMPTY] = 0;
+	list_splice_init(&cache->lists[MEMLAB_SLABS_EMPTY], &release);
+	cache->nr_slabs[MEMLAB_SLABS_EMPTY] = 0;
 	raw_spin_unlock_irqrestore(&cache->lock, flags);
 	list_for_each_entry_safe(slab, tmp, &release, node) {
 		memlab_slab_free(cache, slab);
@@ -630,7 +631,7 @@ static int __memlab_cache_destroy(struct memlab_cache *cache)
 	if (inuse) {
 		pr_warn("cache %s: not destroyed, %lu objects still allocated in %lu slabs\n",
 			cache->name, inuse,
-			cache->nr_slabs[SLAB_FULL] + cache->nr_slabs[SLAB_PARTIAL]);
+			cache->nr_slabs[MEMLAB_SLABS_FULL] + cache->nr_slabs[MEMLAB_SLABS_PARTIAL]);
 		return -EBUSY;
 	}
 	list_del(&cache->node);
@@ -687,9 +688,9 @@ void memlab_cache_get_info(struct memlab_cache *cache, struct memlab_cache_info 
 		info->cpu_cached += memlab_pcs_count(per_cpu_ptr(cache->cpu, cpu));
 	raw_spin_lock_irqsave(&cache->lock, flags);
 	info->inuse = cache->inuse;
-	info->slabs_full = cache->nr_slabs[SLAB_FULL];
-	info->slabs_partial = cache->nr_slabs[SLAB_PARTIAL];
-	info->slabs_empty = cache->nr_slabs[SLAB_EMPTY];
+	info->slabs_full = cache->nr_slabs[MEMLAB_SLABS_FULL];
+	info->slabs_partial = cache->nr_slabs[MEMLAB_SLABS_PARTIAL];
+	info->slabs_empty = cache->nr_slabs[MEMLAB_SLABS_EMPTY];
 	info->fails = cache->fails;
 	for (i = 0; i < MEMLAB_SLAB_ERR_NR; i++)
 		info->errors[i] = cache->checker.errors[i];
