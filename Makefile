@@ -13,8 +13,15 @@ ARCH ?= arm64
 ifeq ($(LLVM),)
 CROSS_COMPILE ?= aarch64-linux-gnu-
 endif
-# The harness's test kernel (built and cached on first use).
-KDIR ?= $(shell $(MEMLAB_TOP)/scripts/kernel.sh dir 6.12)/kdir
+ifeq ($(origin KDIR),undefined)
+ifneq ($(filter all modules install,$(or $(MAKECMDGOALS),all)),)
+# The harness's test kernel, built and cached on first use; evaluated once.
+KDIR := $(shell $(MEMLAB_TOP)/scripts/kernel.sh dir 6.12)/kdir
+else
+# Other targets never prepare a kernel: clean uses the cached one, if any.
+KDIR := $(or $(MEMLAB_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/memlab)/kernels/6.12/kdir
+endif
+endif
 endif
 export ARCH CROSS_COMPILE LLVM
 
