@@ -148,7 +148,7 @@ for k in "${kernels[@]}"; do
 	res guest "$g" "$run/console.log" "$kunit_py" $need
 	res summary "$g"
 	[ "$k" = "${MEMLAB_EDGE_KERNEL:-6.12}" ] || continue
-	for v in reusable:swiotlb=force dma-pool no-map no-node; do
+	for v in reusable:swiotlb=force dma-pool no-map no-node bank; do
 		args=${v#*:}
 		[ "$args" = "$v" ] && args=
 		v=${v%%:*}

@@ -7,11 +7,16 @@
 #   - every overlay compiles with dtc -@ and no warning;
 #   - the Rock 5B+ overlay applies with fdtoverlay to rk3588-rock-5b-plus.dtb
 #     and rk3588-rock-5b.dtb, built with symbols from the 7.2 kernel source,
-#     and the QEMU overlay to the DTB QEMU dumps for the harness's machine;
+#     to rk3588-rock-5b-plus built again against a clock header numbered as
+#     Rockchip's vendor kernels number it (GPIO1's clocks 125/126), and the
+#     QEMU overlay to the DTB QEMU dumps for the harness's machine;
 #   - dt-validate finds no error in memlab's nodes of each merged tree with
 #     memlab's bindings, and with the kernel's own bindings (7.2) the Rock
 #     5B+ tree gains no report but the unregistered "memlab" vendor prefix;
-#   - fdtget reads back what the drivers need.
+#   - fdtget reads back what the drivers need: memlab's GPIO node resolves
+#     to the gpio1 node, whose window is gpio1's and whose clocks are
+#     PCLK_GPIO1 and DBCLK_GPIO1 as the header that tree was built with
+#     numbers them.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -36,17 +41,47 @@ for d in "$MEMLAB_TOP"/dts/*.dtso; do
 done
 
 # Base trees from the 7.2 source, with symbols, as the kernel builds them.
+# build_dtb NAME DTS [INCLUDE_DIR]: INCLUDE_DIR's headers win over the
+# kernel's own.
 dts=$ksrc/arch/arm64/boot/dts
-for b in rk3588-rock-5b-plus rk3588-rock-5b; do
-	cpp -nostdinc -I "$ksrc/include" -I "$dts" -I "$dts/rockchip" \
+build_dtb() {
+	cpp -nostdinc ${3:+-I "$3"} -I "$ksrc/include" -I "$dts" -I "$dts/rockchip" \
 		-I "$ksrc/scripts/dtc/include-prefixes" -undef -D__DTS__ \
-		-x assembler-with-cpp -P "$dts/rockchip/$b.dts" >"$out/$b.pre.dts" 2>"$out/cpp.log" &&
-		dtc -q -@ -I dts -O dtb -o "$out/$b.dtb" "$out/$b.pre.dts" 2>>"$out/cpp.log"
-	ml_ok $? "$b.dtb builds with symbols from the 7.2 source" "$out/cpp.log"
+		-x assembler-with-cpp -P "$2" >"$out/$1.pre.dts" 2>"$out/cpp.log" &&
+		dtc -q -@ -I dts -O dtb -o "$out/$1.dtb" "$out/$1.pre.dts" 2>>"$out/cpp.log"
+}
+
+# The vendor numbering: Rockchip's BSP header gives PCLK_GPIO1/DBCLK_GPIO1
+# 125/126, mainline's 115/116. The copy renumbers only those two and
+# swaps them with the clocks mainline has at 125/126 (SCMI clocks
+# untouched), so no two clocks share a number and 115/116 name another
+# block's clocks, as they do in the vendor header.
+cru_h=dt-bindings/clock/rockchip,rk3588-cru.h
+vinc=$out/vendor-include
+mkdir -p "$vinc/$(dirname $cru_h)"
+awk 'BEGIN { swap[115] = 125; swap[116] = 126; swap[125] = 115; swap[126] = 116 }
+	/scmi-clocks indices/ { scmi = 1 }
+	!scmi && $1 == "#define" && ($3 in swap) { sub(/[0-9]+$/, swap[$3]) }
+	{ print }' "$ksrc/include/$cru_h" >"$vinc/$cru_h"
+clk_num() { # clk_num HEADER NAME
+	awk -v n="$2" '$1 == "#define" && $2 == n { print $3 }' "$1"
+}
+[ "$(clk_num "$vinc/$cru_h" PCLK_GPIO1) $(clk_num "$vinc/$cru_h" DBCLK_GPIO1)" = "125 126" ] &&
+	[ "$(clk_num "$ksrc/include/$cru_h" PCLK_GPIO1) $(clk_num "$ksrc/include/$cru_h" DBCLK_GPIO1)" = "115 116" ]
+ml_ok $? "clock headers: mainline's GPIO1 clocks are 115/116, the vendor-numbered copy's 125/126"
+
+# tree name, board DTS, include directory first searched, clock header
+trees="rk3588-rock-5b-plus $dts/rockchip/rk3588-rock-5b-plus.dts - $ksrc/include/$cru_h
+rk3588-rock-5b $dts/rockchip/rk3588-rock-5b.dts - $ksrc/include/$cru_h
+rk3588-rock-5b-plus-vendorclk $dts/rockchip/rk3588-rock-5b-plus.dts $vinc $vinc/$cru_h"
+while read -r b src inc hdr; do
+	[ "$inc" = - ] && inc=
+	build_dtb "$b" "$src" "$inc"
+	ml_ok $? "$b.dtb builds with symbols from the 7.2 source${inc:+ (vendor clock numbers)}" "$out/cpp.log"
 	fdtoverlay -i "$out/$b.dtb" -o "$out/$b-memlab.dtb" \
 		"$out/rk3588-rock-5b-plus-memlab.dtbo" >"$out/apply.log" 2>&1
 	ml_ok $? "rk3588-rock-5b-plus-memlab.dtbo applies to $b.dtb" "$out/apply.log"
-done
+done <<<"$trees"
 
 # shellcheck disable=SC2046
 "$MEMLAB_TOP/scripts/dtb.sh" $(cat "$MEMLAB_TOP/scripts/qemu-machine") -- "$out/virt-memlab.dtb" \
@@ -57,8 +92,8 @@ cp "$out/virt.dtb" "$out/virt-base.dtb" 2>/dev/null
 # memlab's bindings: no error in any node the overlays add or change.
 dt-mk-schema -j -o "$out/memlab-schema.json" "$bindings" >"$out/mk.log" 2>&1
 ml_ok $? "dt-mk-schema processes memlab's bindings" "$out/mk.log"
-nodes='memlab|memlab-pool|memlab-gpio@[0-9a-f]+|pl061@9030000|reserved-memory|gpio-keys'
-for t in rk3588-rock-5b-plus-memlab rk3588-rock-5b-memlab virt-memlab; do
+nodes='memlab|memlab-pool|memlab-gpio[0-9]*(@[0-9a-f]+)?|pl061@9030000|reserved-memory|gpio-keys'
+for t in rk3588-rock-5b-plus-memlab rk3588-rock-5b-memlab rk3588-rock-5b-plus-vendorclk-memlab virt-memlab; do
 	dt-validate -s "$out/memlab-schema.json" "$out/$t.dtb" >"$out/val.log" 2>&1
 	grep -E "^[^ ].*: ($nodes)[:,]? " "$out/val.log" >"$out/val-memlab.log"
 	[ ! -s "$out/val-memlab.log" ]
@@ -66,8 +101,10 @@ for t in rk3588-rock-5b-plus-memlab rk3588-rock-5b-memlab virt-memlab; do
 done
 
 # The kernel's own bindings: processing them takes a while, so they are
-# cached per source tree. The overlay may add only vendor-prefix reports.
-kschema=$MEMLAB_CACHE/dt/kernel-schema-$(basename "$(readlink -f "$ksrc")").json
+# cached per source tree and version of memlab's bindings (processed with
+# them). The overlay may add only vendor-prefix reports.
+bhash=$(cd "$bindings" && find . -name '*.yaml' | sort | xargs cat | sha256sum | cut -c1-12)
+kschema=$MEMLAB_CACHE/dt/kernel-schema-$(basename "$(readlink -f "$ksrc")")-$bhash.json
 if [ ! -s "$kschema" ]; then
 	mkdir -p "$(dirname "$kschema")"
 	dt-mk-schema -j -o "$kschema.tmp" "$ksrc/Documentation/devicetree/bindings" "$bindings" \
@@ -84,7 +121,7 @@ if [ -s "$kschema" ]; then
 	dt-validate -s "$kschema" "$out/$b-memlab.dtb" 2>&1 | grep -E '^[^	]' |
 		sed 's/^[^:]*: //' | sort >"$out/k-merged.log"
 	comm -13 "$base" "$out/k-merged.log" |
-		grep -v -E "^(memlab|memlab-gpio@fec20000): '(memlab,[a-z-]+)' does not match any of the regexes" \
+		grep -v -E "^(memlab|memlab-gpio1): 'memlab,[a-z-]+'(, 'memlab,[a-z-]+')* do(es)? not match any of the regexes" \
 		>"$out/k-new.log"
 	[ ! -s "$out/k-new.log" ]
 	ml_ok $? "dt-validate $b-memlab.dtb with the 7.2 bindings: nothing new but memlab's vendor prefix" \
@@ -113,17 +150,33 @@ check_tree() { # check_tree DTB POOL_SIZE GPIO_NODE GPIO_COMPAT
 	[ "$(get -t s "$out/$t" "$3" compatible)" = "$4" ]
 	ml_ok $? "$t: $3 is compatible $4"
 }
-for b in rk3588-rock-5b-plus rk3588-rock-5b; do
+# The GPIO node names gpio1; the driver takes that node's reg and clocks.
+g=/memlab-gpio1
+while read -r b src inc hdr; do
 	t=$b-memlab.dtb
-	check_tree "$t" 4000000 /memlab-gpio@fec20000 memlab,rk3588-gpio
+	check_tree "$t" 4000000 $g memlab,rk3588-gpio
+	bank=$(get -t s "$out/$t" /__symbols__ gpio1)
+	ph=$(get -t u "$out/$t" $g memlab,bank)
+	[ -n "$bank" ] && [ -n "$ph" ] && [ "$ph" = "$(get -t u "$out/$t" "$bank" phandle)" ] &&
+		[ "$(get -t s "$out/$t" "$bank" compatible)" = rockchip,gpio-bank ]
+	ml_ok $? "$t: memlab,bank resolves to gpio1 ($bank), a rockchip,gpio-bank"
+	[ -z "$(get -t x "$out/$t" $g reg)" ] && [ -z "$(get -t x "$out/$t" $g clocks)" ]
+	ml_ok $? "$t: $g has no reg or clocks of its own (no clock numbers in the overlay)"
+	[ "$(get -t x "$out/$t" "$bank" reg)" = "0 fec20000 0 100" ]
+	ml_ok $? "$t: the window memlab_gpio maps is gpio1's 0x100 bytes at 0xfec20000"
 	cru=$(get -t u "$out/$t" /clock-controller@fd7c0000 phandle)
-	[ "$(get -t u "$out/$t" /memlab-gpio@fec20000 clocks)" = "$cru 115 $cru 116" ]
-	ml_ok $? "$t: memlab-gpio has PCLK_GPIO1 and DBCLK_GPIO1 of the CRU"
-	get "$out/$t" /memlab-gpio@fec20000 memlab,observe >/dev/null
-	ml_ok $? "$t: memlab-gpio observes (memlab,observe)"
-	[ "$(get -t x "$out/$t" /memlab-gpio@fec20000 reg)" = "0 fec20000 0 100" ]
-	ml_ok $? "$t: memlab-gpio maps gpio1's 0x100 bytes at 0xfec20000"
-done
+	want="$cru $(clk_num "$hdr" PCLK_GPIO1) $cru $(clk_num "$hdr" DBCLK_GPIO1)"
+	clks=$(get -t u "$out/$t" "$bank" clocks)
+	[ -n "$cru" ] && [ "$clks" = "$want" ]
+	ml_ok $? "$t: the clocks memlab_gpio enables are the CRU's PCLK_GPIO1 and DBCLK_GPIO1 of the header the tree was built with ($clks)" \
+		"want <$want>"
+	get "$out/$t" $g memlab,observe >/dev/null
+	ml_ok $? "$t: $g observes (memlab,observe)"
+done <<<"$trees"
+# What a literal <&cru 115>, <&cru 116> would have named on a vendor tree
+lit=$(awk '/scmi-clocks indices/ { exit } $1 == "#define" && ($3 == 115 || $3 == 116) { print $2 }' "$vinc/$cru_h" | paste -sd ' ')
+[ -n "$lit" ] && ! echo "$lit" | grep -q GPIO1
+ml_ok $? "vendor numbering: a literal <&cru 115>, <&cru 116> would name ${lit:-nothing}, not GPIO1's clocks"
 check_tree virt-memlab.dtb 1000000 /pl061@9030000 memlab,pl061-gpio
 [ "$(get -t s "$out/virt-memlab.dtb" /gpio-keys status)" = disabled ]
 ml_ok $? "virt-memlab.dtb: gpio-keys is disabled, so line 3 stays free"

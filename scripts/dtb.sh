@@ -16,6 +16,9 @@
 # property ("reusable"; compatible "shared-dma-pool"; "no-map"), for the
 # boots that check memlab_alloc refuses or maps it accordingly; no-node
 # disables the memlab,memlab node, so memlab_dev binds a device of its own.
+# MEMLAB_DT_VARIANT=bank adds memlab_gpio nodes that name a controller by
+# memlab,bank, as the Rock 5B+ overlay names &gpio1: one observing the
+# PL061, one naming a disabled node, one a phandle no node has.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -56,7 +59,19 @@ bench)
 reusable | no-map) fdtput "$out" /reserved-memory/memlab-pool "$MEMLAB_DT_VARIANT" ;;
 dma-pool) fdtput -t s "$out" /reserved-memory/memlab-pool compatible shared-dma-pool ;;
 no-node) fdtput -t s "$out" /memlab status disabled ;;
-*) ml_die "unknown MEMLAB_DT_VARIANT '$MEMLAB_DT_VARIANT' (known: bench reusable dma-pool no-map no-node)" ;;
+bank)
+	# Phandles far above QEMU's (0x8000 on) and the overlay's (from 1)
+	fdtput -c "$out" /memlab-disabled-bank
+	fdtput -t s "$out" /memlab-disabled-bank status disabled
+	fdtput -t x "$out" /memlab-disabled-bank phandle 7fff0001
+	for n in observer:"$(fdtget -t x "$out" $pl061 phandle)" disabled:7fff0001 dangling:7fff0002; do
+		fdtput -c "$out" "/memlab-gpio-${n%%:*}"
+		fdtput -t s "$out" "/memlab-gpio-${n%%:*}" compatible memlab,pl061-gpio
+		fdtput -t x "$out" "/memlab-gpio-${n%%:*}" memlab,bank "${n#*:}"
+		fdtput "$out" "/memlab-gpio-${n%%:*}" memlab,observe
+	done
+	;;
+*) ml_die "unknown MEMLAB_DT_VARIANT '$MEMLAB_DT_VARIANT' (known: bench reusable dma-pool no-map no-node bank)" ;;
 esac
 # A run that needs a larger pool (make bench) sets MEMLAB_POOL_SIZE.
 if [ -n "${MEMLAB_POOL_SIZE:-}" ]; then

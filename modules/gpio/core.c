@@ -12,6 +12,8 @@
  * modelled on drivers/gpio/gpio-pl061.c. With the "memlab,observe" property
  * the controller belongs to another driver: memlab maps it without
  * requesting the region, registers nothing with gpiolib and only reads it.
+ * With "memlab,bank" the register window and the clocks are the referenced
+ * stock node's, not the memlab node's own.
  */
 #include <linux/amba/bus.h>
 #include <linux/bits.h>
@@ -25,6 +27,8 @@
 #include <linux/irqchip/chained_irq.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
+#include <linux/of.h>
+#include <linux/of_address.h>
 #include <linux/platform_device.h>
 #include <linux/property.h>
 #include <linux/seq_file.h>
@@ -293,19 +297,67 @@ static void memlab_gpio_clks_disable(void *data)
 	clk_bulk_disable_unprepare(mg->nr_clks, mg->clks);
 }
 
-static int memlab_gpio_enable_clks(struct memlab_gpio *mg)
+static void memlab_gpio_clks_put(void *data)
+{
+	struct memlab_gpio *mg = data;
+
+	clk_bulk_put(mg->nr_clks, mg->clks);
+}
+
+/* Gets @bank's clocks by index, as gpio-rockchip does: how many, or an errno */
+static int memlab_gpio_get_bank_clks(struct memlab_gpio *mg,
+				     struct device_node *bank)
+{
+	struct device *dev = mg->dev;
+	struct clk *clk;
+	int n, ret;
+
+	n = of_count_phandle_with_args(bank, "clocks", "#clock-cells");
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		return dev_err_probe(dev, n, "cannot parse the clocks of %pOF\n",
+				     bank);
+	mg->clks = devm_kcalloc(dev, n, sizeof(*mg->clks), GFP_KERNEL);
+	if (!mg->clks)
+		return -ENOMEM;
+	/* Puts the clocks got so far, however far the loop goes */
+	ret = devm_add_action_or_reset(dev, memlab_gpio_clks_put, mg);
+	if (ret)
+		return ret;
+	for (mg->nr_clks = 0; mg->nr_clks < n; mg->nr_clks++) {
+		clk = of_clk_get(bank, mg->nr_clks);
+		if (IS_ERR(clk))
+			return dev_err_probe(dev, PTR_ERR(clk),
+					     "cannot get clock %d of %pOF\n",
+					     mg->nr_clks, bank);
+		mg->clks[mg->nr_clks].clk = clk;
+	}
+	return n;
+}
+
+/* @bank: the node whose clocks to take, or NULL for the device's own */
+static int memlab_gpio_enable_clks(struct memlab_gpio *mg,
+				   struct device_node *bank)
 {
 	struct device *dev = mg->dev;
 	int ret;
 
-	ret = devm_clk_bulk_get_all(dev, &mg->clks);
-	if (ret < 0)
-		return dev_err_probe(dev, ret, "cannot get the clocks\n");
+	if (bank) {
+		ret = memlab_gpio_get_bank_clks(mg, bank);
+		if (ret < 0)
+			return ret;
+	} else {
+		ret = devm_clk_bulk_get_all(dev, &mg->clks);
+		if (ret < 0)
+			return dev_err_probe(dev, ret, "cannot get the clocks\n");
+	}
 	if (ret < mg->hw.variant->nr_clks)
 		return dev_err_probe(dev, -EINVAL,
-				     "%s needs %u clocks, the node has %d\n",
+				     "%s needs %u clocks, the %s has %d\n",
 				     mg->hw.variant->name,
-				     mg->hw.variant->nr_clks, ret);
+				     mg->hw.variant->nr_clks,
+				     bank ? "bank" : "node", ret);
 	mg->nr_clks = ret;
 
 	ret = clk_bulk_prepare_enable(mg->nr_clks, mg->clks);
@@ -316,11 +368,13 @@ static int memlab_gpio_enable_clks(struct memlab_gpio *mg)
 
 /*
  * The probe of both buses: @res is the register window, @irq the
- * interrupt (0 for none).
+ * interrupt (0 for none), @bank the node the clocks come from (NULL: the
+ * device's own).
  */
 static int memlab_gpio_setup(struct device *dev,
 			     const struct memlab_gpio_variant *variant,
-			     struct resource *res, int irq)
+			     struct resource *res, int irq,
+			     struct device_node *bank)
 {
 	struct memlab_gpio *mg;
 	int ret;
@@ -357,7 +411,7 @@ static int memlab_gpio_setup(struct device *dev,
 	}
 
 	/* The registers read as garbage, or hang the bus, without clocks. */
-	ret = memlab_gpio_enable_clks(mg);
+	ret = memlab_gpio_enable_clks(mg, bank);
 	if (ret)
 		return ret;
 
@@ -380,14 +434,49 @@ static int memlab_gpio_setup(struct device *dev,
 	dev_info(dev, "%s at %pa, ID 0x%08x, %u lines%s\n", variant->name,
 		 &mg->phys, mg->id, variant->ngpio,
 		 mg->observe ? ", observe mode (read-only, no gpio_chip)" : "");
+	if (bank)
+		dev_info(dev, "registers and clocks of %pOF\n", bank);
 	return 0;
+}
+
+static void memlab_gpio_node_put(void *np)
+{
+	of_node_put(np);
+}
+
+/*
+ * The stock bank node "memlab,bank" references: NULL when the property is
+ * absent, ERR_PTR(-ENODEV) when it names no node or a disabled one (whose
+ * clocks and power the board may never set up).
+ */
+static struct device_node *memlab_gpio_bank(struct device *dev)
+{
+	struct device_node *bank;
+	int ret;
+
+	if (!of_property_present(dev->of_node, "memlab,bank"))
+		return NULL;
+	bank = of_parse_phandle(dev->of_node, "memlab,bank", 0);
+	if (!bank)
+		return ERR_PTR(dev_err_probe(dev, -ENODEV,
+					     "memlab,bank references no node\n"));
+	ret = devm_add_action_or_reset(dev, memlab_gpio_node_put, bank);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!of_device_is_available(bank))
+		return ERR_PTR(dev_err_probe(dev, -ENODEV,
+					     "memlab,bank %pOF is disabled\n",
+					     bank));
+	return bank;
 }
 
 static int memlab_gpio_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
 	const struct memlab_gpio_variant *variant;
-	int irq;
+	struct device_node *bank;
+	struct resource bank_res, *res;
+	int irq, ret;
 
 	variant = device_get_match_data(dev);
 	if (!variant && platform_get_device_id(pdev))
@@ -395,15 +484,25 @@ static int memlab_gpio_probe(struct platform_device *pdev)
 	if (!variant)
 		return -ENODEV;
 
+	bank = memlab_gpio_bank(dev);
+	if (IS_ERR(bank))
+		return PTR_ERR(bank);
+	if (bank) {
+		ret = of_address_to_resource(bank, 0, &bank_res);
+		if (ret)
+			return dev_err_probe(dev, ret, "%pOF has no reg\n", bank);
+		res = &bank_res;
+	} else {
+		res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
+	}
+
 	irq = platform_get_irq_optional(pdev, 0);
 	if (irq == -ENXIO)
 		irq = 0;
 	else if (irq < 0)
 		return dev_err_probe(dev, irq, "cannot get the interrupt\n");
 
-	return memlab_gpio_setup(dev, variant,
-				 platform_get_resource(pdev, IORESOURCE_MEM, 0),
-				 irq);
+	return memlab_gpio_setup(dev, variant, res, irq, bank);
 }
 
 static const struct of_device_id memlab_gpio_of_match[] = {
@@ -444,7 +543,7 @@ static int memlab_gpio_amba_probe(struct amba_device *adev,
 				  const struct amba_id *id)
 {
 	return memlab_gpio_setup(&adev->dev, &memlab_gpio_pl061, &adev->res,
-				 adev->irq[0]);
+				 adev->irq[0], NULL);
 }
 
 /* Part number 0x061, designer ARM (0x41), any revision: as gpio-pl061 */
