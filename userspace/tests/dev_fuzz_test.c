@@ -132,14 +132,6 @@ static bool expect(int cat, long ret, long want, const char *what)
 
 #define SYSRET(call)	({ long __r = (long)(call); __r < 0 ? (long)-errno : __r; })
 
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
 static uint64_t below(uint64_t *s, uint64_t n)
 {
 	return n ? rnd(s) % n : 0;
@@ -150,15 +142,6 @@ static bool chance(uint64_t *s, unsigned int pct)
 	return below(s, 100) < pct;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Word @w of page @pg of a buffer whose page was last filled with @seed. */
 static uint64_t pat(uint64_t seed, size_t pg, size_t w)
 {
 	uint64_t x = (seed ^ ((uint64_t)pg << 20) ^ w) * 0x9e3779b97f4a7c15ULL;

@@ -15,26 +15,11 @@ static char ctl[512];
 /* Run "memlabctl ARGS 2>&1"; its output (caller frees) and exit status. */
 static char *run(int *status, const char *args)
 {
-	char cmd[1024], *out = NULL;
-	size_t len = 0;
-	FILE *f;
-	int ret;
+	char cmd[1024], *out;
 
 	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", ctl, args);
-	f = popen(cmd, "r");
-	if (!f) {
-		*status = -1;
-		return strdup("");
-	}
-	out = malloc(65536);
-	if (out)
-		len = fread(out, 1, 65535, f);
-	ret = pclose(f);
-	*status = WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
-	if (!out)
-		return strdup("");
-	out[len] = '\0';
-	return out;
+	out = run_cmd(cmd, status);
+	return out ? out : strdup("");
 }
 
 static void expect(const char *args, int want_status, const char *const *want, const char *what)

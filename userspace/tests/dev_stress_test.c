@@ -29,14 +29,6 @@ struct slot {
 static long page;
 static unsigned long *ops_done;	/* per worker, shared with the parent */
 
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static void fill(uint64_t *p, size_t bytes, uint64_t seed)
 {
 	size_t i;

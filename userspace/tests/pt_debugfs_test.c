@@ -26,7 +26,7 @@
 
 #include <memlab.h>
 
-#include "tap.h"
+#include "memlab_test.h"
 
 #define DIR	"/sys/kernel/debug/memlab/pt"
 #define OUTSZ	65536
@@ -59,7 +59,8 @@ static int ask(const char *file, const char *q)
 	return ret;
 }
 
-static int slurp(const char *file)
+/* Read all of @file into out. */
+static int read_out(const char *file)
 {
 	int fd = open(file, O_RDONLY), ret;
 
@@ -408,7 +409,7 @@ static void test_walks(void)
 	       w.nlevels, w.folded);
 
 	/* its linear-map alias, as a kernel address */
-	if (slurp(DIR "/layout") == 0) {
+	if (read_out(DIR "/layout") == 0) {
 		l = find_line(out, "page_offset ");
 		if (l)
 			page_offset = strtoull(l + 12, NULL, 16);
@@ -597,14 +598,6 @@ static void test_vmas(void)
 	munmap(p, 64 * 4096);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * A sparse 1 GiB mapping, one page touched in every 2 MiB: vmas and
  * /proc/self/pagemap must count the same present pages. The times of both
@@ -659,7 +652,7 @@ static void test_mmu(void)
 {
 	char *copy, *line, *save;
 	int regs = 0, fields = 0, bad = 0, page_size = 0, kva = 0, klevels = 0;
-	int ret = slurp(DIR "/mmu");
+	int ret = read_out(DIR "/mmu");
 
 	tap_ok(ret == 0, "mmu readable (%d)", ret);
 	copy = strdup(out);
@@ -702,7 +695,7 @@ static void test_mmu(void)
 static void test_layout(void)
 {
 	char *copy, *line, *save;
-	int regions = 0, bad = 0, ret = slurp(DIR "/layout");
+	int regions = 0, bad = 0, ret = read_out(DIR "/layout");
 	unsigned long long prev_end = 0, page_offset = 0;
 
 	tap_ok(ret == 0, "layout readable (%d)", ret);
@@ -733,20 +726,6 @@ static void test_layout(void)
 	       find_line(out, "region modules ") && find_line(out, "region vmemmap ") &&
 	       find_line(out, "region fixmap ") && find_line(out, "region pci-io "),
 	       "layout names every region");
-}
-
-/* Drop CAP_SYS_ADMIN from this process, keeping uid 0 and the rest. */
-static int drop_cap_sys_admin(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
-	d[CAP_SYS_ADMIN / 32].permitted &= ~(1U << (CAP_SYS_ADMIN % 32));
-	d[CAP_SYS_ADMIN / 32].inheritable &= ~(1U << (CAP_SYS_ADMIN % 32));
-	return syscall(SYS_capset, &h, d) ? -1 : 0;
 }
 
 /* Run @fn in a child; its exit status, or -1. */
@@ -836,7 +815,7 @@ static int test_lockdown(void)
 		tap_skip("this kernel has no lockdown LSM with confidentiality");
 		return tap_done();
 	}
-	tap_ok(slurp(DIR "/layout") == 0 && slurp(DIR "/mmu") == 0,
+	tap_ok(read_out(DIR "/layout") == 0 && read_out(DIR "/mmu") == 0,
 	       "before lockdown: layout and mmu readable");
 	tap_ok(pwrite(fd, "confidentiality", 15, 0) == 15, "lock down: confidentiality (%s)",
 	       strerror(errno));

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "memlab_test.h"
 
 #define DIR		"/sys/kernel/debug/memlab/pt"
 #define NR_SLOTS	2
