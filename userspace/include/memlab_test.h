@@ -24,6 +24,8 @@
 
 #include "tap.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* Read @fd to its end into a NUL-terminated malloc()ed string; NULL on error. */
 static inline char *slurp_fd(int fd)
 {

@@ -154,6 +154,8 @@ int main(int argc, char **argv)
 	char *p, *line, *save;
 
 	tap_begin();
+	/* 20 checks, and the pool's source when the caller names it. */
+	tap_plan(20 + !!want_source);
 	bi = pool_file(pool, "buddyinfo");
 	stx = pool_file(pool, "stats");
 	map = pool_file(pool, "map");

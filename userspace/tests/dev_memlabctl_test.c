@@ -45,13 +45,15 @@ int main(int argc, char **argv)
 	unsigned int i;
 
 	tap_begin();
+	/* --help, each command's --help, and the 15 runs below. */
+	tap_plan(1 + ARRAY_SIZE(cmds) + 15);
 	snprintf(self, sizeof(self), "%s", argc > 0 ? argv[0] : "");
 	snprintf(ctl, sizeof(ctl), "%s/../bin/memlabctl", dirname(self));
 	if (access(ctl, X_OK))
 		snprintf(ctl, sizeof(ctl), "memlabctl");
 
 	expect("--help", 0, WANT("usage: memlabctl COMMAND", "alloc", "bench"), "lists commands");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		snprintf(arg, sizeof(arg), "%s --help", cmds[i]);
 		snprintf(want, sizeof(want), "usage: memlabctl %s", cmds[i]);
 		expect(arg, 0, WANT(want), "usage");

@@ -678,7 +678,7 @@ static void test_quotas(void)
 	struct memlab_info in;
 
 	if (!old_open || !old_global) {
-		tap_skip("no memlab_dev parameters in sysfs");
+		tap_skip("no memlab_dev parameters in sysfs", "quotas");
 		return;
 	}
 	tap_ok(param_write("quota_open", "12345") == -EINVAL &&

@@ -261,7 +261,7 @@ static void check_own_page(const char *what, void *addr, int ro, int pfnmap, str
 		tap_ok(w->phys >> 12 == pfn && w->pfn == pfn,
 		       "%s: phys 0x%llx matches pagemap pfn 0x%llx", what, w->phys, pfn);
 	else
-		tap_skip("pagemap PFNs need CAP_SYS_ADMIN");
+		tap_skip("pagemap PFNs need CAP_SYS_ADMIN", "%s: phys matches pagemap", what);
 }
 
 /*
@@ -285,7 +285,7 @@ static void test_dev_memlab(void)
 	int fd = open("/dev/memlab", O_RDWR);
 
 	if (fd < 0) {
-		tap_skip("/dev/memlab is not there (memlab_dev not loaded)");
+		tap_skip("memlab_dev is not loaded", "/dev/memlab buffers");
 		return;
 	}
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
@@ -297,7 +297,7 @@ static void test_dev_memlab(void)
 		snprintf(what, sizeof(what), "/dev/memlab %s buffer", modes[i].name);
 		if (ioctl(fd, MEMLAB_IOC_ALLOC, &a)) {
 			if (errno == EOPNOTSUPP)
-				tap_skip("the pool cannot do this cache mode");
+				tap_skip("the pool cannot do this cache mode", "%s", what);
 			else
 				tap_ok(0, "%s: MEMLAB_IOC_ALLOC: %s", what, strerror(errno));
 			continue;
@@ -353,7 +353,7 @@ static void test_thp(void)
 	unsigned long long pfn;
 
 	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK)) {
-		tap_skip("this kernel has no transparent huge pages");
+		tap_skip("this kernel has no transparent huge pages", "huge page");
 		return;
 	}
 	raw = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -365,7 +365,7 @@ static void test_thp(void)
 	madvise(p, huge, MADV_HUGEPAGE);
 	memset(p, 1, huge);
 	if (smaps_thp_kb(p) < 2048) {	/* madvise() split the VMA at p */
-		tap_skip("the kernel gave no huge page (THP disabled or memory fragmented)");
+		tap_skip("THP disabled or memory fragmented", "huge page");
 		munmap(raw, 2 * huge);
 		return;
 	}
@@ -382,7 +382,7 @@ static void test_thp(void)
 		tap_ok(w.phys >> 12 == pfn, "huge page: phys 0x%llx matches pagemap pfn 0x%llx",
 		       w.phys, pfn);
 	else
-		tap_skip("pagemap PFNs need CAP_SYS_ADMIN");
+		tap_skip("pagemap PFNs need CAP_SYS_ADMIN", "huge page: phys matches pagemap");
 	munmap(raw, 2 * huge);
 }
 
@@ -512,7 +512,7 @@ static void test_bad_queries(void)
 		if (fd >= 0)
 			close(fd);
 	} else {
-		tap_skip("pid 2 is not kthreadd");
+		tap_skip("pid 2 is not kthreadd", "kernel thread: no user address space");
 	}
 	if (f)
 		fclose(f);
@@ -812,8 +812,7 @@ static int test_lockdown(void)
 	if (n > 0)
 		mode[n] = '\0';
 	if (n <= 0 || !strstr(mode, "confidentiality")) {
-		tap_skip("this kernel has no lockdown LSM with confidentiality");
-		return tap_done();
+		tap_skip_all("this kernel has no lockdown LSM with confidentiality");
 	}
 	tap_ok(read_out(DIR "/layout") == 0 && read_out(DIR "/mmu") == 0,
 	       "before lockdown: layout and mmu readable");
