@@ -41,27 +41,49 @@ def add(path, status, group, name, detail=""):
         print(f"FAIL {group}: {name}" + (f" -- {detail}" if detail else ""), flush=True)
 
 
+TAP_POINT = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*)$")
+TAP_SKIP = re.compile(r"^(.*?)\s*#\s*SKIP\b\s*(.*)$", re.I)
+TAP_PLAN = re.compile(r"^1\.\.(\d+)\s*(?:#\s*(.*))?$")
+
+
 def parse_tap(lines):
-    """Yield (status, name, detail) for each TAP test point, then the plan check."""
+    """Yield (status, name, detail) for each TAP test point, then the plan check.
+
+    The plan comes first or last (TAP 13); "1..0 # SKIP <why>" is a program
+    that skipped as a whole. "ok N - <name> # SKIP <why>" is a skipped point.
+    """
     seen = 0
     plan = None
+    plan_at = None      # points seen when the plan came
+    late = None         # a point after a plan that came last
     bailed = None
     for raw in lines:
         line = raw.rstrip("\n")
-        m = re.match(r"^(not ok|ok)\b\s*(\d+)?\s*-?\s*(.*)$", line)
+        m = TAP_POINT.match(line)
         if m:
             seen += 1
+            if plan_at and late is None:
+                late = seen
             desc = m.group(3)
-            if re.search(r"#\s*SKIP", desc, re.I):
-                yield ("SKIP", desc.split("#")[0].strip() or f"test {seen}", desc)
+            skip = TAP_SKIP.match(desc)
+            if skip:
+                yield ("SKIP", skip.group(1).strip() or f"test {seen}", skip.group(2).strip())
             elif m.group(1) == "ok":
                 yield ("PASS", desc or f"test {seen}", "")
             else:
                 yield ("FAIL", desc or f"test {seen}", "")
             continue
-        m = re.match(r"^1\.\.(\d+)", line)
+        m = TAP_PLAN.match(line)
         if m:
+            if plan is not None:
+                yield ("FAIL", "one TAP plan", f"a second plan: {line}")
+                continue
             plan = int(m.group(1))
+            plan_at = seen
+            if plan == 0 and seen == 0:
+                why = m.group(2) or ""
+                why = re.sub(r"^SKIP\b\s*", "", why, flags=re.I)
+                yield ("SKIP", "skipped as a whole", why or "1..0")
             continue
         if line.startswith("Bail out!"):
             bailed = line
@@ -71,6 +93,8 @@ def parse_tap(lines):
         yield ("FAIL", "TAP plan present", "no 1..N line: the program did not finish")
     elif plan != seen:
         yield ("FAIL", "TAP plan matches", f"planned {plan}, ran {seen}")
+    elif late:
+        yield ("FAIL", "TAP plan first or last", f"test point {late} after the plan")
 
 
 def cmd_tap(path, group, tapfile):

@@ -954,83 +954,103 @@ static void print_scale(const unsigned int *order, u64 res[NR_SCALE][2][2])
 	}
 }
 
-static int __init memlab_bench_init(void)
-{
-	u64 res[B_NR][NR_WORK] = { }, scale[NR_SCALE][2][2] = { };
-	unsigned int scale_order[NR_SCALE] = { }, w, k, i;
-	static u64 sres[2][NR_SLAB_WORK];
-	u64 calls[K_NR] = { };
-	int calls_err = 0;
-	struct held *held = NULL;
-	struct bench bs[B_NR] = {
-		[B_MEMLAB] = { .kind = B_MEMLAB },
-		[B_PAGES] = { .kind = B_PAGES },
-		[B_GENPOOL] = { .kind = B_GENPOOL },
-	};
-	struct carve cv;
-	int ret, err;
+/* Everything one load measures, printed at the end in one piece. */
+struct bench_results {
+	u64 pages[B_NR][NR_WORK];		/* ns/op per allocator and workload */
+	unsigned int scale_order[NR_SCALE];	/* 0: that size was not measured */
+	u64 scale[NR_SCALE][2][2];
+	u64 slab[2][NR_SLAB_WORK];
+	u64 calls[K_NR];
+	int calls_err;
+};
 
+static struct bench_results bench_results;
+
+static bool bench_params_ok(void)
+{
 	if (runs < 1 || runs > RUNS_MAX || !ops || !is_power_of_2(carve_mib) ||
 	    carve_mib > 1024 || ((u64)carve_mib << 20) < (PAGE_SIZE << BENCH_MAX_REQ)) {
 		pr_err("runs is 1 to %u, ops at least 1, carve_mib a power of two from %lu to 1024\n",
 		       RUNS_MAX, (PAGE_SIZE << BENCH_MAX_REQ) >> 20);
-		return -EINVAL;
+		return false;
 	}
-	calibrate();
-	ret = carve_take(&cv);
+	return true;
+}
+
+static int bench_carve(struct carve *cv)
+{
+	int ret = carve_take(cv);
+
 	if (ret) {
 		pr_err("no carve-out of at least %lu KiB in the default pool: %pe\n",
 		       (PAGE_SIZE << BENCH_MAX_REQ) >> 10, ERR_PTR(ret));
 		return ret;
 	}
 	pr_info("carve-out: %lu MiB of the default pool at %pa%s\n",
-		(PAGE_SIZE << cv.order) >> 20, &cv.phys,
-		(PAGE_SIZE << cv.order) >> 20 < carve_mib ? " (no larger block free)" : "");
-	held = kvcalloc(1U << cv.order, sizeof(*held), GFP_KERNEL);
-	mix_steps = vmalloc(array_size(ops, sizeof(*mix_steps)));
-	if (!held || !mix_steps) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = bench_pools(&bs[B_MEMLAB], &bs[B_GENPOOL], &cv, cv.order, "bench");
-	if (ret)
-		goto out_pools;
-	bs[B_PAGES].pages = 1U << cv.order;
+		(PAGE_SIZE << cv->order) >> 20, &cv->phys,
+		(PAGE_SIZE << cv->order) >> 20 < carve_mib ? " (no larger block free)" : "");
+	return 0;
+}
+
+/*
+ * Every workload on the three page allocators over the whole carve-out,
+ * then the slab layer and the call counts on memlab's pool. A slab
+ * workload that fails prints 0 and is returned; the rest goes on.
+ */
+static int bench_with_pools(struct bench *bs, struct held *held, struct bench_results *r)
+{
+	unsigned int w, k;
+	int ret;
+
 	for (w = 0; w < NR_WORK; w++) {
 		u64 out[B_NR];
 
 		bench_row(bs, B_NR, held, w, out);
 		for (k = 0; k < B_NR; k++)
-			res[k][w] = out[k];
+			r->pages[k][w] = out[k];
 	}
 	pr_info("page allocators measured\n");
-	/* A slab workload that fails prints 0; the scaling goes on. */
-	ret = bench_slab(bs[B_MEMLAB].pool, sres);
+	ret = bench_slab(bs[B_MEMLAB].pool, r->slab);
 	pr_info("slab layer measured\n");
-	calls_err = count_calls(bs[B_MEMLAB].pool, calls);
-	err = bench_pools_destroy(&bs[B_MEMLAB], &bs[B_GENPOOL]);
-	if (err)
-		goto out_busy;
-	for (i = 0; i < NR_SCALE; i++) {
-		unsigned int order = cv.order - 2 * (NR_SCALE - 1 - i);
+	r->calls_err = count_calls(bs[B_MEMLAB].pool, r->calls);
+	return ret;
+}
 
-		if (order < SCALE_MIN_ORDER || order > cv.order)
+/*
+ * The mixes over 1/16 and 1/4 of the carve-out (the whole of it was
+ * measured with the pools). -EBUSY at once when a pool cannot go,
+ * otherwise the first error.
+ */
+static int bench_scaling(const struct carve *cv, struct held *held, struct bench_results *r)
+{
+	unsigned int i, k;
+	int ret = 0, err;
+
+	for (i = 0; i < NR_SCALE; i++) {
+		unsigned int order = cv->order - 2 * (NR_SCALE - 1 - i);
+
+		if (order < SCALE_MIN_ORDER || order > cv->order)
 			continue;
-		scale_order[i] = order;
-		if (i == NR_SCALE - 1) {	/* the whole carve-out: measured above */
+		r->scale_order[i] = order;
+		if (i == NR_SCALE - 1) {
 			for (k = 0; k < 2; k++) {
-				scale[i][0][k] = res[B_MEMLAB][BENCH_MAX_REQ + 1 + k];
-				scale[i][1][k] = res[B_GENPOOL][BENCH_MAX_REQ + 1 + k];
+				r->scale[i][0][k] = r->pages[B_MEMLAB][BENCH_MAX_REQ + 1 + k];
+				r->scale[i][1][k] = r->pages[B_GENPOOL][BENCH_MAX_REQ + 1 + k];
 			}
 			continue;
 		}
-		err = bench_scale(&cv, order, held, scale[i]);
+		err = bench_scale(cv, order, held, r->scale[i]);
 		if (err == -EBUSY)
-			goto out_busy;
+			return err;
 		ret = ret ?: err;
 	}
+	return ret;
+}
 
-	print_calls(calls_err, calls);
+static void print_pages(u64 res[B_NR][NR_WORK])
+{
+	unsigned int w;
+
 	pr_info("ns/op, median of %u runs of %u ops; ratio = other/memlab\n", runs, ops);
 	pr_info("%-9s %9s %12s %9s %14s %11s\n", "workload", "memlab", "alloc_pages",
 		"gen_pool", "vs_alloc_pages", "vs_gen_pool");
@@ -1046,11 +1066,57 @@ static int __init memlab_bench_init(void)
 		pr_info("%-9s %9llu %12llu %9llu %14s %11s\n", name, res[B_MEMLAB][w],
 			res[B_PAGES][w], res[B_GENPOOL][w], r1, r2);
 	}
-	print_scale(scale_order, scale);
+}
+
+static void print_results(struct bench_results *r)
+{
+	print_calls(r->calls_err, r->calls);
+	print_pages(r->pages);
+	print_scale(r->scale_order, r->scale);
 	pr_info("slab layer: ns per object, median of %u runs of %u objects; ratio = slub/memlab\n",
 		runs, ops);
-	print_slab(sres);
+	print_slab(r->slab);
 	pr_info("done\n");
+}
+
+static int __init memlab_bench_init(void)
+{
+	struct bench bs[B_NR] = {
+		[B_MEMLAB] = { .kind = B_MEMLAB },
+		[B_PAGES] = { .kind = B_PAGES },
+		[B_GENPOOL] = { .kind = B_GENPOOL },
+	};
+	struct bench_results *r = &bench_results;
+	struct held *held = NULL;
+	struct carve cv;
+	int ret, err;
+
+	if (!bench_params_ok())
+		return -EINVAL;
+	calibrate();
+	ret = bench_carve(&cv);
+	if (ret)
+		return ret;
+	memset(r, 0, sizeof(*r));
+	held = kvcalloc(1U << cv.order, sizeof(*held), GFP_KERNEL);
+	mix_steps = vmalloc(array_size(ops, sizeof(*mix_steps)));
+	if (!held || !mix_steps) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = bench_pools(&bs[B_MEMLAB], &bs[B_GENPOOL], &cv, cv.order, "bench");
+	if (ret)
+		goto out_pools;
+	bs[B_PAGES].pages = 1U << cv.order;
+	ret = bench_with_pools(bs, held, r);
+	err = bench_pools_destroy(&bs[B_MEMLAB], &bs[B_GENPOOL]);
+	if (err)
+		goto out_busy;
+	err = bench_scaling(&cv, held, r);
+	if (err == -EBUSY)
+		goto out_busy;
+	ret = ret ?: err;
+	print_results(r);
 	goto out;
 out_pools:
 	err = bench_pools_destroy(&bs[B_MEMLAB], &bs[B_GENPOOL]);

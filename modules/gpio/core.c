@@ -104,8 +104,7 @@ static int memlab_gpio_get_multiple(struct gpio_chip *gc, unsigned long *mask,
  * calls the register logic without the checked memlab_gpio_hw_*() layer,
  * and finds its state with container_of(): the pointer gpiochip_get_data()
  * returns (gpiochip_add_data() was given the struct that embeds gc),
- * without a call out of the module, which cost about 2% of a toggle
- * through libgpiod in make bench.
+ * without a call out of the module.
  */
 static int memlab_gpio_set_rv(struct gpio_chip *gc, unsigned int offset,
 			      int value)
@@ -536,7 +535,7 @@ static struct platform_driver memlab_gpio_driver = {
  * The PL061 as the kernel finds it in an unmodified device tree ("arm,pl061",
  * "arm,primecell"): an AMBA device, which the stock gpio-pl061 driver binds
  * first. memlab_gpio takes it only when it is free, or handed over through
- * sysfs (unbind from pl061_gpio, bind to memlab-gpio), as make bench does.
+ * sysfs (unbind from pl061_gpio, bind to memlab-gpio).
  * No MODULE_DEVICE_TABLE: a PL061 must not load memlab_gpio by itself.
  */
 static int memlab_gpio_amba_probe(struct amba_device *adev,

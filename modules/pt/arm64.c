@@ -33,6 +33,7 @@
 #define MEMLAB_TABLE_NS		BIT_ULL(63)
 #define MEMLAB_DESC_ATTRINDX	GENMASK_ULL(4, 2)
 #define MEMLAB_DESC_SH		GENMASK_ULL(9, 8)
+#define MEMLAB_DESC_TABLE	BIT_ULL(1)	/* table (levels 0-2) or page (3) */
 
 /**
  * memlab_pt_geo_init() - describe a 4 KiB-granule translation regime
@@ -76,15 +77,15 @@ int memlab_pt_geo_from_tcr(struct memlab_pt_geo *geo, u64 tcr, bool ttbr1)
 	bool gran4k;
 
 	if (ttbr1) {
-		txsz = (tcr >> 16) & 0x3f;
-		gran4k = ((tcr >> 30) & 3) == 2;
+		txsz = FIELD_GET(MEMLAB_TCR_T1SZ, tcr);
+		gran4k = FIELD_GET(MEMLAB_TCR_TG1, tcr) == MEMLAB_TCR_TG1_4K;
 	} else {
-		txsz = tcr & 0x3f;
-		gran4k = ((tcr >> 14) & 3) == 0;
+		txsz = FIELD_GET(MEMLAB_TCR_T0SZ, tcr);
+		gran4k = FIELD_GET(MEMLAB_TCR_TG0, tcr) == MEMLAB_TCR_TG0_4K;
 	}
 	if (!gran4k)
 		return -EOPNOTSUPP;
-	return memlab_pt_geo_init(geo, 64 - txsz, tcr & BIT_ULL(59), ttbr1);
+	return memlab_pt_geo_init(geo, 64 - txsz, tcr & MEMLAB_TCR_DS, ttbr1);
 }
 EXPORT_SYMBOL_GPL(memlab_pt_geo_from_tcr);
 
@@ -206,8 +207,8 @@ enum memlab_pt_type memlab_pt_desc_type(const struct memlab_pt_geo *geo, int lev
 	if (!(desc & PTE_VALID))
 		return MEMLAB_PT_INVALID;
 	if (level == 3)
-		return desc & BIT_ULL(1) ? MEMLAB_PT_PAGE : MEMLAB_PT_INVALID;
-	if (desc & BIT_ULL(1))
+		return desc & MEMLAB_DESC_TABLE ? MEMLAB_PT_PAGE : MEMLAB_PT_INVALID;
+	if (desc & MEMLAB_DESC_TABLE)
 		return MEMLAB_PT_TABLE;
 	if (level == 1 || level == 2 || (level == 0 && geo->ds))
 		return MEMLAB_PT_BLOCK;
@@ -332,6 +333,54 @@ static __printf(2, 3) void memlab_pt_add(struct memlab_pt_buf *b, const char *fm
 	b->left -= n;
 }
 
+/*
+ * An attribute printed when (desc & mask) == val, its opposite (if any)
+ * otherwise: arch/arm64/mm/ptdump.c's prot_bits, in the order printed.
+ */
+struct memlab_pt_bit {
+	u64 mask;
+	u64 val;
+	const char *set;
+	const char *clear;
+};
+
+static const struct memlab_pt_bit memlab_leaf_bits[] = {
+	{ PTE_USER, PTE_USER, "USR" },
+	{ PTE_RDONLY, PTE_RDONLY, "ro", "RW" },
+	{ PTE_PXN, PTE_PXN, "NX", "x" },
+	{ MEMLAB_DESC_SH, MEMLAB_DESC_SH, "SHD" },	/* inner shareable */
+	{ PTE_AF, PTE_AF, "AF" },
+	{ PTE_NG, PTE_NG, "NG" },
+	{ PTE_CONT, PTE_CONT, "CON" },
+	/* A valid leaf with bit 1 clear is a block; a page has it set. */
+	{ MEMLAB_DESC_TABLE, 0, "BLK" },
+	{ PTE_UXN, PTE_UXN, "UXN" },
+	{ PTE_GP, PTE_GP, "GP" },
+	{ PTE_DBM, PTE_DBM, "DBM" },
+};
+
+static const struct memlab_pt_bit memlab_table_bits[] = {
+	{ MEMLAB_TABLE_PXN, MEMLAB_TABLE_PXN, "PXNtable" },
+	{ MEMLAB_TABLE_UXN, MEMLAB_TABLE_UXN, "UXNtable" },
+	/* APTable, bits [62:61]: 1, 2 or 3 */
+	{ MEMLAB_TABLE_AP, BIT_ULL(61), "APtable=1" },
+	{ MEMLAB_TABLE_AP, BIT_ULL(62), "APtable=2" },
+	{ MEMLAB_TABLE_AP, MEMLAB_TABLE_AP, "APtable=3" },
+	{ MEMLAB_TABLE_NS, MEMLAB_TABLE_NS, "NStable" },
+};
+
+static void memlab_pt_add_bits(struct memlab_pt_buf *b, const struct memlab_pt_bit *bits,
+			       size_t n, u64 desc)
+{
+	const char *s;
+
+	for (; n; n--, bits++) {
+		s = (desc & bits->mask) == bits->val ? bits->set : bits->clear;
+		if (s)
+			memlab_pt_add(b, "%s ", s);
+	}
+}
+
 /**
  * memlab_pt_format_attrs() - an entry's attributes in ptdump's vocabulary
  * @buf: where the space-separated words go
@@ -362,55 +411,31 @@ int memlab_pt_format_attrs(char *buf, size_t len, const struct memlab_pt_geo *ge
 	if (!len)
 		return 0;
 	buf[0] = '\0';
-	if (type == MEMLAB_PT_INVALID) {
+	switch (type) {
+	case MEMLAB_PT_INVALID:
 		memlab_pt_add(&b, "%s", desc ? "software" : "-");
 		return b.p - buf;
-	}
-	if (type == MEMLAB_PT_TABLE) {
-		if (!(desc & (MEMLAB_TABLE_PXN | MEMLAB_TABLE_UXN | MEMLAB_TABLE_AP |
-			      MEMLAB_TABLE_NS)))
+	case MEMLAB_PT_TABLE:
+		memlab_pt_add_bits(&b, memlab_table_bits, ARRAY_SIZE(memlab_table_bits), desc);
+		if (b.p == buf)
 			memlab_pt_add(&b, "-");
-		if (desc & MEMLAB_TABLE_PXN)
-			memlab_pt_add(&b, "PXNtable ");
-		if (desc & MEMLAB_TABLE_UXN)
-			memlab_pt_add(&b, "UXNtable ");
-		if (desc & MEMLAB_TABLE_AP)
-			memlab_pt_add(&b, "APtable=%llu ", FIELD_GET(MEMLAB_TABLE_AP, desc));
-		if (desc & MEMLAB_TABLE_NS)
-			memlab_pt_add(&b, "NStable ");
-		goto trim;
+		break;
+	default:
+		/* With LPA2, bits [9:8] are output address bits, not shareability. */
+		memlab_pt_add_bits(&b, memlab_leaf_bits, ARRAY_SIZE(memlab_leaf_bits),
+				   geo->ds ? desc & ~MEMLAB_DESC_SH : desc);
+		attr = mair >> (8 * FIELD_GET(MEMLAB_DESC_ATTRINDX, desc));
+		mt = memlab_pt_mair_name(attr);
+		if (mt)
+			memlab_pt_add(&b, "%s ", mt);
+		else
+			memlab_pt_add(&b, "MAIR/0x%02x ", attr);
+		if ((desc & PTE_DIRTY) || ((desc & PTE_DBM) && !(desc & PTE_RDONLY)))
+			memlab_pt_add(&b, "dirty");
+		else
+			memlab_pt_add(&b, "clean");
+		break;
 	}
-	if (desc & PTE_USER)
-		memlab_pt_add(&b, "USR ");
-	memlab_pt_add(&b, "%s ", desc & PTE_RDONLY ? "ro" : "RW");
-	memlab_pt_add(&b, "%s ", desc & PTE_PXN ? "NX" : "x");
-	if (!geo->ds && FIELD_GET(MEMLAB_DESC_SH, desc) == 3)
-		memlab_pt_add(&b, "SHD ");
-	if (desc & PTE_AF)
-		memlab_pt_add(&b, "AF ");
-	if (desc & PTE_NG)
-		memlab_pt_add(&b, "NG ");
-	if (desc & PTE_CONT)
-		memlab_pt_add(&b, "CON ");
-	if (type == MEMLAB_PT_BLOCK)
-		memlab_pt_add(&b, "BLK ");
-	if (desc & PTE_UXN)
-		memlab_pt_add(&b, "UXN ");
-	if (desc & BIT_ULL(50))
-		memlab_pt_add(&b, "GP ");
-	if (desc & PTE_DBM)
-		memlab_pt_add(&b, "DBM ");
-	attr = mair >> (8 * FIELD_GET(MEMLAB_DESC_ATTRINDX, desc));
-	mt = memlab_pt_mair_name(attr);
-	if (mt)
-		memlab_pt_add(&b, "%s ", mt);
-	else
-		memlab_pt_add(&b, "MAIR/0x%02x ", attr);
-	if ((desc & PTE_DIRTY) || ((desc & PTE_DBM) && !(desc & PTE_RDONLY)))
-		memlab_pt_add(&b, "dirty");
-	else
-		memlab_pt_add(&b, "clean");
-trim:
 	while (b.p > buf && b.p[-1] == ' ')
 		*--b.p = '\0';
 	return b.p - buf;

@@ -11,6 +11,7 @@
 #ifndef MEMLAB_PT_ARM64_H
 #define MEMLAB_PT_ARM64_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 struct seq_file;
@@ -18,6 +19,19 @@ struct seq_file;
 #define MEMLAB_PT_MAX_LEVELS	5	/* hardware levels -1 to 3 */
 #define MEMLAB_PT_PAGE_SHIFT	12
 #define MEMLAB_PT_CONT_ENTRIES	16	/* contiguous hint span, 4 KiB granule */
+
+/*
+ * TCR_EL1 fields (Arm ARM DDI 0487, D19.2.139) that set the geometry;
+ * named here because the kernel's own names for them changed over the
+ * kernels memlab builds for (TCR_* in pgtable-hwdef.h, then TCR_EL1_*).
+ */
+#define MEMLAB_TCR_T0SZ		GENMASK_ULL(5, 0)
+#define MEMLAB_TCR_TG0		GENMASK_ULL(15, 14)
+#define MEMLAB_TCR_T1SZ		GENMASK_ULL(21, 16)
+#define MEMLAB_TCR_TG1		GENMASK_ULL(31, 30)
+#define MEMLAB_TCR_DS		BIT_ULL(59)
+#define MEMLAB_TCR_TG0_4K	0	/* TG0 and TG1 encode the granules apart */
+#define MEMLAB_TCR_TG1_4K	2
 
 enum memlab_pt_type {
 	MEMLAB_PT_INVALID,

@@ -13,32 +13,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "tap.h"
+#include "memlab_test.h"
 
 #define MAX_ORDERS	21
 #define DIR		"/sys/kernel/debug/memlab/alloc"
 
-static char *slurp(const char *pool, const char *file)
+/* A file of @pool's directory, NUL-terminated; NULL (and a diagnostic) on error. */
+static char *pool_file(const char *pool, const char *file)
 {
 	char path[256], *buf;
-	size_t len = 0, cap = 4096, n;
-	FILE *f;
 
 	snprintf(path, sizeof(path), DIR "/%s/%s", pool, file);
-	f = fopen(path, "r");
-	if (!f) {
+	buf = slurp(path);
+	if (!buf)
 		tap_diag("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = malloc(cap);
-	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (len + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	fclose(f);
-	if (buf)
-		buf[len] = '\0';
 	return buf;
 }
 
@@ -166,10 +154,12 @@ int main(int argc, char **argv)
 	char *p, *line, *save;
 
 	tap_begin();
-	bi = slurp(pool, "buddyinfo");
-	stx = slurp(pool, "stats");
-	map = slurp(pool, "map");
-	chk = slurp(pool, "check");
+	/* 20 checks, and the pool's source when the caller names it. */
+	tap_plan(20 + !!want_source);
+	bi = pool_file(pool, "buddyinfo");
+	stx = pool_file(pool, "stats");
+	map = pool_file(pool, "map");
+	chk = pool_file(pool, "check");
 	if (!tap_ok(bi && stx && map && chk, "pool %s has buddyinfo, stats, map, check", pool))
 		return tap_done();
 

@@ -185,9 +185,14 @@ int main(int argc, char **argv)
 {
 	page = sysconf(_SC_PAGESIZE);
 	tap_begin();
-	if (argc > 1 && !strcmp(argv[1], "refused"))
+	if (argc > 1 && !strcmp(argv[1], "refused")) {
+		/* Open, two sizes a mode, then a cached buffer (3) and the pool. */
+		tap_plan(1 + 2 * ARRAY_SIZE(modes) + 3 + 1);
 		test_refused();
-	else
+	} else {
+		/* Each mode as root and as uid 65534. */
+		tap_plan(2 * ARRAY_SIZE(modes));
 		test_memory_type();
+	}
 	return tap_done();
 }

@@ -18,7 +18,7 @@
 
 #include <memlab.h>
 
-#include "tap.h"
+#include "memlab_test.h"
 
 #define DEV_PATH	"/dev/memlab"
 #define DBG		"/sys/kernel/debug/memlab"
@@ -45,41 +45,6 @@ static inline int dev_free(int fd, uint32_t handle)
 	struct memlab_free f = { .size = sizeof(f), .handle = handle };
 
 	return ioctl(fd, MEMLAB_IOC_FREE, &f) ? -errno : 0;
-}
-
-/* The whole of a (debugfs, sysfs, procfs) file, NUL-terminated; NULL on error. */
-static inline char *slurp(const char *path)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap), *nbuf;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			nbuf = realloc(buf, cap *= 2);
-			if (!nbuf) {
-				n = -1;
-				break;
-			}
-			buf = nbuf;
-		}
-	}
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
 }
 
 /* A "key value" line of memlab/alloc/default/stats, or -1. */
@@ -195,17 +160,9 @@ static inline int buffers_find(unsigned int handle, struct buf_row *out)
 static inline int param_write(const char *name, const char *val)
 {
 	char path[128];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), PARAMS "/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
+	return write_file(path, val);
 }
 
 static inline int check_ok(void)

@@ -15,26 +15,11 @@ static char ctl[512];
 /* Run "memlabctl ARGS 2>&1"; its output (caller frees) and exit status. */
 static char *run(int *status, const char *args)
 {
-	char cmd[1024], *out = NULL;
-	size_t len = 0;
-	FILE *f;
-	int ret;
+	char cmd[1024], *out;
 
 	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", ctl, args);
-	f = popen(cmd, "r");
-	if (!f) {
-		*status = -1;
-		return strdup("");
-	}
-	out = malloc(65536);
-	if (out)
-		len = fread(out, 1, 65535, f);
-	ret = pclose(f);
-	*status = WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
-	if (!out)
-		return strdup("");
-	out[len] = '\0';
-	return out;
+	out = run_cmd(cmd, status);
+	return out ? out : strdup("");
 }
 
 static void expect(const char *args, int want_status, const char *const *want, const char *what)
@@ -60,13 +45,15 @@ int main(int argc, char **argv)
 	unsigned int i;
 
 	tap_begin();
+	/* --help, each command's --help, and the 15 runs below. */
+	tap_plan(1 + ARRAY_SIZE(cmds) + 15);
 	snprintf(self, sizeof(self), "%s", argc > 0 ? argv[0] : "");
 	snprintf(ctl, sizeof(ctl), "%s/../bin/memlabctl", dirname(self));
 	if (access(ctl, X_OK))
 		snprintf(ctl, sizeof(ctl), "memlabctl");
 
 	expect("--help", 0, WANT("usage: memlabctl COMMAND", "alloc", "bench"), "lists commands");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		snprintf(arg, sizeof(arg), "%s --help", cmds[i]);
 		snprintf(want, sizeof(want), "usage: memlabctl %s", cmds[i]);
 		expect(arg, 0, WANT(want), "usage");

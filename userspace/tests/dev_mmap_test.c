@@ -678,7 +678,7 @@ static void test_quotas(void)
 	struct memlab_info in;
 
 	if (!old_open || !old_global) {
-		tap_skip("no memlab_dev parameters in sysfs");
+		tap_skip("no memlab_dev parameters in sysfs", "quotas");
 		return;
 	}
 	tap_ok(param_write("quota_open", "12345") == -EINVAL &&
@@ -722,18 +722,6 @@ static void test_quotas(void)
 	param_write("quota_global", old_global);
 	free(old_open);
 	free(old_global);
-}
-
-static int drop_cap_sys_admin(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
-	d[CAP_SYS_ADMIN / 32].permitted &= ~(1U << (CAP_SYS_ADMIN % 32));
-	return syscall(SYS_capset, &h, d) ? -1 : 0;
 }
 
 /* The physical address is for CAP_SYS_ADMIN only; allocation is for anyone. */

@@ -306,6 +306,8 @@ int main(int argc, char **argv)
 		rounds = (unsigned int)strtoul(argv[1], NULL, 0);
 	page = sysconf(_SC_PAGESIZE);
 	tap_begin();
+	/* Open, four of each race, three on the pool at the end. */
+	tap_plan(1 + 4 + 4 + 3);
 	fd = open(DEV_PATH, O_RDWR);
 	if (!tap_ok(fd >= 0, "open " DEV_PATH " (%s)", strerror(errno)))
 		return tap_done();

@@ -23,31 +23,12 @@
 
 static char moddir[512], testdir[256];
 
-static int rm(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
-}
-
 static int load(const char *name, const char *params)
 {
 	char path[640];
-	int fd, ret;
 
 	snprintf(path, sizeof(path), "%s/%s.ko", moddir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static int loaded(const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/sys/module/%s", name);
-	return access(path, F_OK) == 0;
+	return module_insert(path, params);
 }
 
 /* Run dev_mmap_test; its TAP becomes our diagnostics. Its exit status. */
@@ -95,16 +76,16 @@ static void test_refused_while_used(long page)
 		return;
 	m = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, a.mmap_offset);
 	tap_ok(m != MAP_FAILED, "map the buffer");
-	tap_ok(rm("memlab_dev") == -EWOULDBLOCK, "unload refused while open: EWOULDBLOCK");
+	tap_ok(module_remove("memlab_dev") == -EWOULDBLOCK, "unload refused while open: EWOULDBLOCK");
 	close(fd);
-	tap_ok(rm("memlab_dev") == -EWOULDBLOCK && loaded("memlab_dev"),
+	tap_ok(module_remove("memlab_dev") == -EWOULDBLOCK && module_loaded("memlab_dev"),
 	       "unload refused after close() while still mapped");
 	before = pool_free_pages();
 	if (m != MAP_FAILED)
 		munmap(m, page);
 	tap_ok(pool_free_pages() == before + 1, "the munmap freed the buffer");
-	tap_ok(rm("memlab_dev") == 0, "unload accepted once nothing is open or mapped");
-	tap_ok(!loaded("memlab_dev") && access(DEV_PATH, F_OK) && errno == ENOENT,
+	tap_ok(module_remove("memlab_dev") == 0, "unload accepted once nothing is open or mapped");
+	tap_ok(!module_loaded("memlab_dev") && access(DEV_PATH, F_OK) && errno == ENOENT,
 	       "the module and " DEV_PATH " are gone");
 	tap_ok(pool_free_pages() == before + 1 + (long)(info.shared_bytes / page),
 	       "the shared buffer went back to the pool");
@@ -129,10 +110,10 @@ static void test_bad_params(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int ret = load("memlab_dev", bad[i].params);
 
-		tap_ok(ret == bad[i].err && !loaded("memlab_dev"), "%s refused: %s (%s)",
+		tap_ok(ret == bad[i].err && !module_loaded("memlab_dev"), "%s refused: %s (%s)",
 		       bad[i].params, strerrorname_np(-bad[i].err), strerror(-ret));
 		if (!ret)
-			rm("memlab_dev");
+			module_remove("memlab_dev");
 	}
 	tap_ok(pool_free_pages() == before && check_ok(), "the pool is as it was");
 }
@@ -220,7 +201,7 @@ static void test_ready_when_visible(long page)
 	close(stop[0]);
 	close(report[1]);
 	for (round = 0; round < RELOADS && !ret; round++) {
-		for (tries = 0; tries < 100000 && (ret = rm("memlab_dev")) == -EWOULDBLOCK; tries++)
+		for (tries = 0; tries < 100000 && (ret = module_remove("memlab_dev")) == -EWOULDBLOCK; tries++)
 			usleep(100);
 		if (!ret)
 			ret = load("memlab_dev", "");
@@ -230,7 +211,7 @@ static void test_ready_when_visible(long page)
 		counts[0] = 0;
 	close(report[0]);
 	waitpid(pid, &status, 0);
-	tap_ok(!ret && loaded("memlab_dev"), "%u unloads and loads beside a watcher (%s)",
+	tap_ok(!ret && module_loaded("memlab_dev"), "%u unloads and loads beside a watcher (%s)",
 	       round, strerror(-ret));
 	tap_ok(counts[0] > 0, "the watcher opened /dev/memlab (%u times)", counts[0]);
 	tap_ok(!counts[1], "debugfs dev/buffers was there at every open (missing %u times)",
@@ -244,12 +225,13 @@ static void test_kernel_pages_pool(void)
 	char *stats;
 	int ret;
 
-	ret = rm("memlab_dev");
+	ret = module_remove("memlab_dev");
 	if (!tap_ok(!ret, "unload memlab_dev (%s)", strerror(-ret)))
 		return;
-	ret = rm("memlab_alloc");
+	ret = module_remove("memlab_alloc");
 	if (ret) {
-		tap_skip("memlab_alloc is in use by other modules: no kernel-pages pass");
+		tap_skip("memlab_alloc is in use by other modules",
+			 "unload and reload over a kernel-pages pool");
 		load("memlab_dev", "");
 		return;
 	}
@@ -260,7 +242,7 @@ static void test_kernel_pages_pool(void)
 	free(stats);
 	ret = run_mmap_test();
 	tap_ok(ret == 0, "dev_mmap_test passes on the kernel-pages pool (status %d)", ret);
-	tap_ok(!rm("memlab_dev") && !rm("memlab_alloc"), "unload both");
+	tap_ok(!module_remove("memlab_dev") && !module_remove("memlab_alloc"), "unload both");
 	tap_ok(!load("memlab_alloc", "") && !load("memlab_dev", ""), "load both with defaults");
 }
 
@@ -274,9 +256,8 @@ int main(int argc, char **argv)
 	snprintf(testdir, sizeof(testdir), "%s", dirname(self));
 	snprintf(moddir, sizeof(moddir), "%s/../modules", testdir);
 	snprintf(path, sizeof(path), "%s/memlab_dev.ko", moddir);
-	if (access(path, R_OK) || !loaded("memlab_dev")) {
-		tap_skip("memlab_dev.ko is not next to this program, or not loaded");
-		return tap_done();
+	if (access(path, R_OK) || !module_loaded("memlab_dev")) {
+		tap_skip_all("memlab_dev.ko is not next to this program, or not loaded");
 	}
 	test_refused_while_used(page);
 	test_bad_params();
@@ -285,11 +266,11 @@ int main(int argc, char **argv)
 	test_kernel_pages_pool();
 
 	/* Whatever happened, leave both modules loaded for what runs next. */
-	if (!loaded("memlab_alloc"))
+	if (!module_loaded("memlab_alloc"))
 		load("memlab_alloc", "");
-	if (!loaded("memlab_dev"))
+	if (!module_loaded("memlab_dev"))
 		load("memlab_dev", "");
-	tap_ok(loaded("memlab_alloc") && loaded("memlab_dev") && check_ok(),
+	tap_ok(module_loaded("memlab_alloc") && module_loaded("memlab_dev") && check_ok(),
 	       "both modules are loaded and the pool's check is ok");
 	return tap_done();
 }

@@ -29,14 +29,6 @@ struct slot {
 static long page;
 static unsigned long *ops_done;	/* per worker, shared with the parent */
 
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static void fill(uint64_t *p, size_t bytes, uint64_t seed)
 {
 	size_t i;
@@ -171,13 +163,13 @@ int main(int argc, char **argv)
 
 	page = sysconf(_SC_PAGESIZE);
 	tap_begin();
+	/* Workers, pool, buffers, stress-ng and what it left, the check. */
+	tap_plan(6);
 	tap_diag("seed %llu (replay: dev_stress_test %u %llu)", seed, seconds, seed);
 	base = pool_free_pages();
 	ops_done = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (ops_done == MAP_FAILED) {
-		tap_ok(0, "map the workers' counters (%s)", strerror(errno));
-		return tap_done();
-	}
+	if (ops_done == MAP_FAILED)
+		tap_bail("cannot map the workers' counters");
 	for (i = 0; i < WORKERS; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0)
@@ -196,7 +188,8 @@ int main(int argc, char **argv)
 	tap_ok(buffers_parse(rows, 4) == 1, "buffers: only the shared buffer is left");
 
 	if (access("/usr/bin/stress-ng", X_OK)) {
-		tap_skip("no stress-ng in this system");
+		tap_skip("no stress-ng in this system", "stress-ng --dev --dev-file " DEV_PATH);
+		tap_skip("no stress-ng in this system", "nothing left allocated after stress-ng");
 	} else {
 		char line[256];
 		FILE *f;

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "memlab_test.h"
 
 #define DRIVER	"/sys/bus/platform/drivers/memlab-gpio"
 #define DEBUGFS	"/sys/kernel/debug/memlab/gpio"
@@ -69,63 +69,6 @@ static int find_chip(void)
 			snprintf(chip, sizeof(chip), "%s", d->d_name);
 	closedir(dir);
 	return chip[0] ? 0 : -1;
-}
-
-static char *slurp(const char *path)
-{
-	size_t len = 0, cap = 8192, n;
-	char *buf;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	buf = malloc(cap);
-	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (len + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	fclose(f);
-	if (buf)
-		buf[len] = '\0';
-	return buf;
-}
-
-/* Output of a shell command and its exit status */
-static char *run(const char *cmd, int *status)
-{
-	size_t len = 0, cap = 8192, n;
-	char *buf = malloc(cap);
-	FILE *p;
-
-	p = popen(cmd, "r");
-	if (!p || !buf) {
-		free(buf);
-		*status = -1;
-		return NULL;
-	}
-	while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-		len += n;
-		if (len + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	*status = pclose(p);
-	return buf;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
 }
 
 /* The regs report, as docs/gpio.rst documents it */
@@ -285,13 +228,13 @@ static void test_tools(void)
 	char want[600], *out, *p;
 	int status, n = 0;
 
-	out = run("gpiodetect 2>&1", &status);
+	out = run_cmd("gpiodetect 2>&1", &status);
 	snprintf(want, sizeof(want), "%s [%s] (%d lines)", chip, dev, NLINES);
 	tap_ok(out && status == 0 && strstr(out, want), "gpiodetect lists \"%s\"", want);
 	free(out);
 
 	snprintf(want, sizeof(want), "gpioinfo %s 2>&1", chip);
-	out = run(want, &status);
+	out = run_cmd(want, &status);
 	for (p = out; p && (p = strstr(p, "\tline ")); p++)
 		n++;
 	tap_ok(out && status == 0 && n == NLINES, "gpioinfo shows %d lines", n);
@@ -310,7 +253,7 @@ static void test_set(void)
 	int status, rc;
 
 	snprintf(cmd, sizeof(cmd), "gpioset %s %d=1 2>&1", chip, OUT_LINE);
-	free(run(cmd, &status));
+	free(run_cmd(cmd, &status));
 	tap_ok(status == 0, "gpioset %s %d=1", chip, OUT_LINE);
 	rc = read_regs(&r);
 	reg_value(&r, "GPIODIR", &dir);
@@ -321,7 +264,7 @@ static void test_set(void)
 	       OUT_LINE, dir, data);
 
 	snprintf(cmd, sizeof(cmd), "gpioset %s %d=0 2>&1", chip, OUT_LINE);
-	free(run(cmd, &status));
+	free(run_cmd(cmd, &status));
 	rc = read_regs(&r);
 	reg_value(&r, "GPIODATA", &data);
 	tap_ok(status == 0 && !rc && r.level[OUT_LINE] == 0 &&
@@ -330,7 +273,7 @@ static void test_set(void)
 
 	/* Several lines in one request: gpio_chip's set_multiple */
 	snprintf(cmd, sizeof(cmd), "gpioset %s 4=1 6=1 7=0 2>&1", chip);
-	free(run(cmd, &status));
+	free(run_cmd(cmd, &status));
 	rc = read_regs(&r);
 	reg_value(&r, "GPIODATA", &data);
 	tap_ok(status == 0 && !rc && r.level[4] == 1 && r.level[6] == 1 &&
@@ -340,7 +283,7 @@ static void test_set(void)
 	/* QEMU drives line 3 low until the button is pressed */
 	snprintf(cmd, sizeof(cmd), "gpioget %s %d 2>&1", chip, KEY_LINE);
 	{
-		char *out = run(cmd, &status);
+		char *out = run_cmd(cmd, &status);
 
 		tap_ok(status == 0 && out && !strcmp(out, "0\n"),
 		       "gpioget %s %d reads 0", chip, KEY_LINE);
@@ -402,14 +345,6 @@ static void test_bad_requests(void)
 	tap_ok(ioctl(fd, GPIO_GET_LINEEVENT_IOCTL, &ev) < 0 && errno == EINVAL,
 	       "events on an output: EINVAL");
 	close(fd);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /*
@@ -636,19 +571,12 @@ static void test_rebind(void)
 
 static int load(const char *params)
 {
-	int fd = open(MODULE, O_RDONLY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -errno;
-	rc = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
-	close(fd);
-	return rc;
+	return module_insert(MODULE, params);
 }
 
 static int unload(void)
 {
-	return syscall(SYS_delete_module, "memlab_gpio", O_NONBLOCK) ? -errno : 0;
+	return module_remove("memlab_gpio");
 }
 
 static int mmio_fd(int flags)
@@ -722,7 +650,7 @@ static void test_module(void)
 	int fd, h, rc;
 
 	if (!exists(MODULE)) {
-		tap_skip(MODULE " not in this guest");
+		tap_skip(MODULE " is not in this guest", "unload and reload memlab_gpio");
 		return;
 	}
 	snprintf(path, sizeof(path), DEBUGFS "/%s/mmio", dev);
@@ -764,8 +692,7 @@ int main(void)
 {
 	tap_begin();
 	if (find_chip()) {
-		tap_skip("no device bound to memlab-gpio with a gpiochip");
-		return tap_done();
+		tap_skip_all("no device bound to memlab-gpio with a gpiochip");
 	}
 	tap_diag("%s is %s", dev, chip);
 	test_report();

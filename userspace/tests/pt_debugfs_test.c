@@ -26,7 +26,7 @@
 
 #include <memlab.h>
 
-#include "tap.h"
+#include "memlab_test.h"
 
 #define DIR	"/sys/kernel/debug/memlab/pt"
 #define OUTSZ	65536
@@ -59,7 +59,8 @@ static int ask(const char *file, const char *q)
 	return ret;
 }
 
-static int slurp(const char *file)
+/* Read all of @file into out. */
+static int read_out(const char *file)
 {
 	int fd = open(file, O_RDONLY), ret;
 
@@ -260,7 +261,7 @@ static void check_own_page(const char *what, void *addr, int ro, int pfnmap, str
 		tap_ok(w->phys >> 12 == pfn && w->pfn == pfn,
 		       "%s: phys 0x%llx matches pagemap pfn 0x%llx", what, w->phys, pfn);
 	else
-		tap_skip("pagemap PFNs need CAP_SYS_ADMIN");
+		tap_skip("pagemap PFNs need CAP_SYS_ADMIN", "%s: phys matches pagemap", what);
 }
 
 /*
@@ -284,7 +285,7 @@ static void test_dev_memlab(void)
 	int fd = open("/dev/memlab", O_RDWR);
 
 	if (fd < 0) {
-		tap_skip("/dev/memlab is not there (memlab_dev not loaded)");
+		tap_skip("memlab_dev is not loaded", "/dev/memlab buffers");
 		return;
 	}
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
@@ -296,7 +297,7 @@ static void test_dev_memlab(void)
 		snprintf(what, sizeof(what), "/dev/memlab %s buffer", modes[i].name);
 		if (ioctl(fd, MEMLAB_IOC_ALLOC, &a)) {
 			if (errno == EOPNOTSUPP)
-				tap_skip("the pool cannot do this cache mode");
+				tap_skip("the pool cannot do this cache mode", "%s", what);
 			else
 				tap_ok(0, "%s: MEMLAB_IOC_ALLOC: %s", what, strerror(errno));
 			continue;
@@ -352,7 +353,7 @@ static void test_thp(void)
 	unsigned long long pfn;
 
 	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK)) {
-		tap_skip("this kernel has no transparent huge pages");
+		tap_skip("this kernel has no transparent huge pages", "huge page");
 		return;
 	}
 	raw = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -364,7 +365,7 @@ static void test_thp(void)
 	madvise(p, huge, MADV_HUGEPAGE);
 	memset(p, 1, huge);
 	if (smaps_thp_kb(p) < 2048) {	/* madvise() split the VMA at p */
-		tap_skip("the kernel gave no huge page (THP disabled or memory fragmented)");
+		tap_skip("THP disabled or memory fragmented", "huge page");
 		munmap(raw, 2 * huge);
 		return;
 	}
@@ -381,7 +382,7 @@ static void test_thp(void)
 		tap_ok(w.phys >> 12 == pfn, "huge page: phys 0x%llx matches pagemap pfn 0x%llx",
 		       w.phys, pfn);
 	else
-		tap_skip("pagemap PFNs need CAP_SYS_ADMIN");
+		tap_skip("pagemap PFNs need CAP_SYS_ADMIN", "huge page: phys matches pagemap");
 	munmap(raw, 2 * huge);
 }
 
@@ -408,7 +409,7 @@ static void test_walks(void)
 	       w.nlevels, w.folded);
 
 	/* its linear-map alias, as a kernel address */
-	if (slurp(DIR "/layout") == 0) {
+	if (read_out(DIR "/layout") == 0) {
 		l = find_line(out, "page_offset ");
 		if (l)
 			page_offset = strtoull(l + 12, NULL, 16);
@@ -511,7 +512,7 @@ static void test_bad_queries(void)
 		if (fd >= 0)
 			close(fd);
 	} else {
-		tap_skip("pid 2 is not kthreadd");
+		tap_skip("pid 2 is not kthreadd", "kernel thread: no user address space");
 	}
 	if (f)
 		fclose(f);
@@ -597,14 +598,6 @@ static void test_vmas(void)
 	munmap(p, 64 * 4096);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * A sparse 1 GiB mapping, one page touched in every 2 MiB: vmas and
  * /proc/self/pagemap must count the same present pages. The times of both
@@ -659,7 +652,7 @@ static void test_mmu(void)
 {
 	char *copy, *line, *save;
 	int regs = 0, fields = 0, bad = 0, page_size = 0, kva = 0, klevels = 0;
-	int ret = slurp(DIR "/mmu");
+	int ret = read_out(DIR "/mmu");
 
 	tap_ok(ret == 0, "mmu readable (%d)", ret);
 	copy = strdup(out);
@@ -702,7 +695,7 @@ static void test_mmu(void)
 static void test_layout(void)
 {
 	char *copy, *line, *save;
-	int regions = 0, bad = 0, ret = slurp(DIR "/layout");
+	int regions = 0, bad = 0, ret = read_out(DIR "/layout");
 	unsigned long long prev_end = 0, page_offset = 0;
 
 	tap_ok(ret == 0, "layout readable (%d)", ret);
@@ -733,20 +726,6 @@ static void test_layout(void)
 	       find_line(out, "region modules ") && find_line(out, "region vmemmap ") &&
 	       find_line(out, "region fixmap ") && find_line(out, "region pci-io "),
 	       "layout names every region");
-}
-
-/* Drop CAP_SYS_ADMIN from this process, keeping uid 0 and the rest. */
-static int drop_cap_sys_admin(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
-	d[CAP_SYS_ADMIN / 32].permitted &= ~(1U << (CAP_SYS_ADMIN % 32));
-	d[CAP_SYS_ADMIN / 32].inheritable &= ~(1U << (CAP_SYS_ADMIN % 32));
-	return syscall(SYS_capset, &h, d) ? -1 : 0;
 }
 
 /* Run @fn in a child; its exit status, or -1. */
@@ -833,10 +812,9 @@ static int test_lockdown(void)
 	if (n > 0)
 		mode[n] = '\0';
 	if (n <= 0 || !strstr(mode, "confidentiality")) {
-		tap_skip("this kernel has no lockdown LSM with confidentiality");
-		return tap_done();
+		tap_skip_all("this kernel has no lockdown LSM with confidentiality");
 	}
-	tap_ok(slurp(DIR "/layout") == 0 && slurp(DIR "/mmu") == 0,
+	tap_ok(read_out(DIR "/layout") == 0 && read_out(DIR "/mmu") == 0,
 	       "before lockdown: layout and mmu readable");
 	tap_ok(pwrite(fd, "confidentiality", 15, 0) == 15, "lock down: confidentiality (%s)",
 	       strerror(errno));
