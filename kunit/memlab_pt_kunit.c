@@ -18,8 +18,11 @@
 #include <asm/memory.h>
 #include <asm/pgtable-hwdef.h>
 
-#include "../modules/pt/arm64.h"
-#include "../modules/pt/pt.h"
+#include <memlab/kunit_visibility.h>
+
+/* modules/pt/, through kunit/Kbuild's include path */
+#include "arm64.h"
+#include "pt.h"
 #include "memlab_kunit_inject.h"
 
 #define FAKE_TABLES	16
@@ -556,5 +559,6 @@ static struct kunit_suite memlab_pt_test_suite = {
 
 kunit_test_suite(memlab_pt_test_suite);
 
+MEMLAB_IMPORT_KUNIT_NS();
 MODULE_DESCRIPTION("KUnit tests for the memlab page-table inspector");
 MODULE_LICENSE("GPL");
