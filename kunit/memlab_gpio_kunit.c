@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for memlab_gpio's register logic (include/memlab/gpio.h), for
+ * KUnit tests for memlab_gpio's register logic (modules/gpio/hw.h), for
  * the PL061 and the Rockchip GPIO v2 bank, against a register block in
  * memory. Memory keeps what was written last, whole: a PL061 data write
  * shows at the address it used, a Rockchip write shows its write-enable
@@ -33,8 +33,10 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include <memlab/gpio.h>
+#include <memlab/kunit_visibility.h>
 
+/* modules/gpio/, through kunit/Kbuild's include path */
+#include "hw.h"
 #include "memlab_kunit_inject.h"
 
 #define FAKE_SIZE	0x1000
@@ -699,5 +701,6 @@ static struct kunit_suite memlab_gpio_test_suite = {
 
 kunit_test_suite(memlab_gpio_test_suite);
 
+MEMLAB_IMPORT_KUNIT_NS();
 MODULE_DESCRIPTION("KUnit tests for memlab_gpio's register logic");
 MODULE_LICENSE("GPL");
