@@ -23,7 +23,6 @@
 /* modules/pt/, through kunit/Kbuild's include path */
 #include "arm64.h"
 #include "pt.h"
-#include "memlab_kunit_inject.h"
 
 #define FAKE_TABLES	16
 #define FAKE_ENTRIES	512
@@ -532,7 +531,6 @@ static void memlab_pt_test_mmu_config(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (u8)(r.mair >> (8 * MT_NORMAL)), 0xff);
 	KUNIT_EXPECT_EQ(test, (u8)(r.mair >> (8 * MT_NORMAL_NC)), 0x44);
 	KUNIT_EXPECT_STREQ(test, memlab_pt_mair_name(r.mair >> (8 * MT_NORMAL)), "MEM/NORMAL");
-	KUNIT_EXPECT_FALSE_MSG(test, inject_failure, "failure injected with inject_failure=1");
 }
 
 static struct kunit_case memlab_pt_test_cases[] = {
