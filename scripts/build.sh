@@ -6,9 +6,9 @@
 # copy of the sources under $MEMLAB_OUT/KERNEL/src, so several kernels can be
 # built side by side. Any compiler or modpost warning fails the build.
 # MEMLAB_ONLY="alloc pt" builds only those module directories and their
-# KUnit suites (kunit/memlab_<dir>_kunit.c; alloc's are buddy and slab).
-# The harness's self-test suite (kunit/memlab_harness_kunit.c) is built
-# every time, here and nowhere else.
+# KUnit suites (kunit/memlab_<dir>[_<part>]_kunit.c; alloc's are buddy and
+# slab). The harness's self-test suite (kunit/memlab_harness_kunit.c) is
+# built every time, here and nowhere else.
 # A KERNEL named *-amd64 is an x86_64 build of the architecture-independent
 # modules (alloc, bench, dev), so that their portability does not rot.
 set -euo pipefail
@@ -36,7 +36,7 @@ rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 if [ -n "${MEMLAB_ONLY:-}" ]; then
 	keep=memlab_harness_kunit
 	for m in $MEMLAB_ONLY; do
-		keep="$keep|modules/$m/|memlab_${m}_kunit"
+		keep="$keep|modules/$m/|memlab_${m}(_[a-z]+)?_kunit"
 		[ "$m" = alloc ] && keep="$keep|memlab_buddy_kunit|memlab_slab_kunit"
 	done
 	grep -E -v 'modules/' "$MEMLAB_TOP/Kbuild" >"$out/src/Kbuild"

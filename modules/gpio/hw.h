@@ -2,7 +2,7 @@
 /*
  * memlab_gpio's register layer: what each GPIO controller's registers mean,
  * apart from gpiolib and the platform bus, so it can be driven against a
- * register block in memory (kunit/memlab_gpio_kunit.c). No other
+ * register block in memory (kunit/memlab_gpio_regs_kunit.c). No other
  * module uses it; the KUnit suite reaches it through kunit/Kbuild's
  * include path and the symbols hw.c, pl061.c and rk3588.c export with
  * EXPORT_SYMBOL_IF_KUNIT(). See docs/gpio.rst.
