@@ -22,7 +22,6 @@
 #include <memlab/alloc.h>
 
 #include "memlab_irq_stress.h"
-#include "memlab_kunit_inject.h"
 #include "memlab_test_pool.h"
 
 static unsigned int seed;
@@ -95,7 +94,6 @@ static void memlab_buddy_test_limits(struct kunit *test)
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(memlab_pool_create(info.name, ctx->base, 0, PAGE_SIZE)),
 			-EEXIST);
-	KUNIT_EXPECT_FALSE_MSG(test, inject_failure, "failure injected with inject_failure=1");
 }
 
 static void memlab_buddy_test_fill_every_order(struct kunit *test)

@@ -6,7 +6,9 @@
 # copy of the sources under $MEMLAB_OUT/KERNEL/src, so several kernels can be
 # built side by side. Any compiler or modpost warning fails the build.
 # MEMLAB_ONLY="alloc pt" builds only those module directories and their
-# KUnit suites (kunit/memlab_<dir>_kunit.c; alloc's are buddy and slab).
+# KUnit suites (kunit/memlab_<dir>[_<part>]_kunit.c; alloc's are buddy and
+# slab). The harness's self-test suite (kunit/memlab_harness_kunit.c) is
+# built every time, here and nowhere else.
 # A KERNEL named *-amd64 is an x86_64 build of the architecture-independent
 # modules (alloc, bench, dev), so that their portability does not rot.
 set -euo pipefail
@@ -32,12 +34,11 @@ rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	--include '/include/***' --exclude '*' \
 	"$MEMLAB_TOP/" "$out/src/"
 if [ -n "${MEMLAB_ONLY:-}" ]; then
-	keep=
+	keep=memlab_harness_kunit
 	for m in $MEMLAB_ONLY; do
-		keep="$keep|modules/$m/|memlab_${m}_kunit"
+		keep="$keep|modules/$m/|memlab_${m}(_[a-z]+)?_kunit"
 		[ "$m" = alloc ] && keep="$keep|memlab_buddy_kunit|memlab_slab_kunit"
 	done
-	keep=${keep#|}
 	grep -E -v 'modules/' "$MEMLAB_TOP/Kbuild" >"$out/src/Kbuild"
 	grep -E "$keep" "$MEMLAB_TOP/Kbuild" >>"$out/src/Kbuild" || true
 	awk -v keep="$keep" '!/obj-m/ || $0 ~ keep' "$MEMLAB_TOP/kunit/Kbuild" >"$out/src/kunit/Kbuild"
@@ -45,7 +46,7 @@ if [ -n "${MEMLAB_ONLY:-}" ]; then
 	find "$out/src/kunit" -name '*.ko' -delete
 fi
 
-mk=(make -C "$kdir/kdir" M="$out/src" ARCH=$karch W=1 -j"$MEMLAB_JOBS")
+mk=(make -C "$kdir/kdir" M="$out/src" ARCH=$karch W=1 MEMLAB_HARNESS=1 -j"$MEMLAB_JOBS")
 if [ $karch = x86 ]; then
 	# The host's own compiler; make exports the arm64 prefix.
 	mk+=(CROSS_COMPILE=)

@@ -76,7 +76,7 @@ done < <(cd "$MEMLAB_TOP" && git ls-files --cached --others --exclude-standard '
 
 # --- userspace --------------------------------------------------------
 if ml_step "$out/userspace.log" "cross-build userspace programs" \
-	make -C "$MEMLAB_TOP/userspace" OUT="$MEMLAB_OUT/userspace"; then
+	make -C "$MEMLAB_TOP/userspace" OUT="$MEMLAB_OUT/userspace" all harness; then
 	res record static pass "userspace builds with -Wall -Wextra -Werror"
 else
 	res record static fail "userspace build" "see $out/userspace.log"
@@ -127,7 +127,7 @@ for k in "${kernels[@]}"; do
 		# sparse on the debug kernel (C=2: every file)
 		if make -C "$kd/kdir" M="$MEMLAB_OUT/$k/src" ARCH=arm64 \
 			CROSS_COMPILE="${CROSS_COMPILE:-aarch64-linux-gnu-}" C=2 \
-			modules >"$out/sparse-$k.log" 2>&1 &&
+			MEMLAB_HARNESS=1 modules >"$out/sparse-$k.log" 2>&1 &&
 			! grep -E 'warning:|error:' "$out/sparse-$k.log" >/dev/null; then
 			res record "$g" pass "sparse (C=2) clean"
 		else

@@ -9,10 +9,11 @@
  */
 #include <linux/bits.h>
 #include <linux/errno.h>
-#include <linux/export.h>
 #include <linux/irq.h>
 
-#include <memlab/gpio.h>
+#include <memlab/kunit_visibility.h>
+
+#include "hw.h"
 
 static bool memlab_gpio_line_ok(const struct memlab_gpio_hw *hw,
 				unsigned int line)
@@ -40,7 +41,7 @@ int memlab_gpio_hw_get_direction(const struct memlab_gpio_hw *hw,
 		return -EINVAL;
 	return hw->variant->get_direction(hw, line);
 }
-EXPORT_SYMBOL_GPL(memlab_gpio_hw_get_direction);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_hw_get_direction);
 
 /**
  * memlab_gpio_hw_set_direction() - make a line an input or an output
@@ -60,7 +61,7 @@ int memlab_gpio_hw_set_direction(const struct memlab_gpio_hw *hw,
 	hw->variant->set_direction(hw, line, output, value);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_gpio_hw_set_direction);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_hw_set_direction);
 
 /**
  * memlab_gpio_hw_get() - read a line's level
@@ -75,7 +76,7 @@ int memlab_gpio_hw_get(const struct memlab_gpio_hw *hw, unsigned int line)
 		return -EINVAL;
 	return hw->variant->get(hw, line);
 }
-EXPORT_SYMBOL_GPL(memlab_gpio_hw_get);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_hw_get);
 
 /**
  * memlab_gpio_hw_set() - drive a line
@@ -94,7 +95,7 @@ int memlab_gpio_hw_set(const struct memlab_gpio_hw *hw, unsigned int line,
 	hw->variant->set(hw, line, !!value);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_gpio_hw_set);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_hw_set);
 
 /**
  * memlab_gpio_hw_get_multiple() - read several lines at once
@@ -112,7 +113,7 @@ int memlab_gpio_hw_get_multiple(const struct memlab_gpio_hw *hw, u32 mask,
 	*bits = hw->variant->get_multiple(hw, mask) & mask;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_gpio_hw_get_multiple);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_hw_get_multiple);
 
 /**
  * memlab_gpio_hw_set_multiple() - drive several lines at once
@@ -131,7 +132,7 @@ int memlab_gpio_hw_set_multiple(const struct memlab_gpio_hw *hw, u32 mask,
 	hw->variant->set_multiple(hw, mask, bits & mask);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_gpio_hw_set_multiple);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_hw_set_multiple);
 
 /**
  * memlab_gpio_hw_irq_set_type() - program a line's interrupt trigger
@@ -156,7 +157,7 @@ int memlab_gpio_hw_irq_set_type(const struct memlab_gpio_hw *hw,
 		return -EINVAL;
 	return hw->variant->irq_set_type(hw, line, type);
 }
-EXPORT_SYMBOL_GPL(memlab_gpio_hw_irq_set_type);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_hw_irq_set_type);
 
 /**
  * memlab_gpio_hw_irq_get_type() - the trigger a line's registers hold
@@ -173,7 +174,7 @@ int memlab_gpio_hw_irq_get_type(const struct memlab_gpio_hw *hw,
 		return -EINVAL;
 	return hw->variant->irq_get_type(hw, line);
 }
-EXPORT_SYMBOL_GPL(memlab_gpio_hw_irq_get_type);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_hw_irq_get_type);
 
 /**
  * memlab_gpio_hw_irq_enable() - unmask or mask a line's interrupt
@@ -192,7 +193,7 @@ int memlab_gpio_hw_irq_enable(const struct memlab_gpio_hw *hw,
 	hw->variant->irq_enable(hw, line, on);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_gpio_hw_irq_enable);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_hw_irq_enable);
 
 /**
  * memlab_gpio_hw_irq_ack() - clear a line's latched edge
@@ -208,7 +209,7 @@ int memlab_gpio_hw_irq_ack(const struct memlab_gpio_hw *hw, unsigned int line)
 	hw->variant->irq_ack(hw, line);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_gpio_hw_irq_ack);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_hw_irq_ack);
 
 /**
  * memlab_gpio_hw_mmio_check() - whether a debugfs mmio access may be made
@@ -235,4 +236,4 @@ int memlab_gpio_hw_mmio_check(const struct memlab_gpio_hw *hw, u64 window,
 		return -ENXIO;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_gpio_hw_mmio_check);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_hw_mmio_check);

@@ -10,7 +10,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
-#include <memlab/gpio.h>
+#include "hw.h"
 
 struct dentry;
 struct device;

@@ -11,11 +11,12 @@
  */
 #include <linux/bits.h>
 #include <linux/errno.h>
-#include <linux/export.h>
 #include <linux/io.h>
 #include <linux/irq.h>
 
-#include <memlab/gpio.h>
+#include <memlab/kunit_visibility.h>
+
+#include "hw.h"
 
 #define PL061_NR	8
 #define PL061_BITS	GENMASK(PL061_NR - 1, 0)
@@ -222,4 +223,4 @@ const struct memlab_gpio_variant memlab_gpio_pl061 = {
 	.irq_ack	= pl061_irq_ack,
 	.irq_pending	= pl061_irq_pending,
 };
-EXPORT_SYMBOL_GPL(memlab_gpio_pl061);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_pl061);

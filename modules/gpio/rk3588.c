@@ -12,11 +12,12 @@
  */
 #include <linux/bits.h>
 #include <linux/errno.h>
-#include <linux/export.h>
 #include <linux/io.h>
 #include <linux/irq.h>
 
-#include <memlab/gpio.h>
+#include <memlab/kunit_visibility.h>
+
+#include "hw.h"
 
 #define RK_NR		32
 #define RK_HALF		GENMASK(15, 0)
@@ -234,4 +235,4 @@ const struct memlab_gpio_variant memlab_gpio_rk3588 = {
 	.irq_ack	= rk_irq_ack,
 	.irq_pending	= rk_irq_pending,
 };
-EXPORT_SYMBOL_GPL(memlab_gpio_rk3588);
+EXPORT_SYMBOL_IF_KUNIT(memlab_gpio_rk3588);

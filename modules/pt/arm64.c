@@ -13,7 +13,6 @@
  */
 #include <linux/bitfield.h>
 #include <linux/bits.h>
-#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
@@ -23,6 +22,8 @@
 #include <asm/pgtable-hwdef.h>
 #include <asm/pgtable-prot.h>
 #include <asm/sysreg.h>
+
+#include <memlab/kunit_visibility.h>
 
 #include "arm64.h"
 
@@ -59,7 +60,7 @@ int memlab_pt_geo_init(struct memlab_pt_geo *geo, unsigned int va_bits, bool ds,
 	geo->ttbr1 = ttbr1;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_geo_init);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_geo_init);
 
 /**
  * memlab_pt_geo_from_tcr() - the geometry TCR_EL1 gives one half
@@ -87,7 +88,7 @@ int memlab_pt_geo_from_tcr(struct memlab_pt_geo *geo, u64 tcr, bool ttbr1)
 		return -EOPNOTSUPP;
 	return memlab_pt_geo_init(geo, 64 - txsz, tcr & MEMLAB_TCR_DS, ttbr1);
 }
-EXPORT_SYMBOL_GPL(memlab_pt_geo_from_tcr);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_geo_from_tcr);
 
 /**
  * memlab_pt_levels() - how many levels a walk has
@@ -100,7 +101,7 @@ unsigned int memlab_pt_levels(const struct memlab_pt_geo *geo)
 {
 	return 4 - geo->start_level;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_levels);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_levels);
 
 /**
  * memlab_pt_va_valid() - whether @va belongs to the half @geo translates
@@ -119,7 +120,7 @@ bool memlab_pt_va_valid(const struct memlab_pt_geo *geo, u64 va)
 		return top == (~0ULL >> geo->va_bits);
 	return !top;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_va_valid);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_va_valid);
 
 /**
  * memlab_pt_level_shift() - log2 of the bytes one entry of a level maps
@@ -132,7 +133,6 @@ unsigned int memlab_pt_level_shift(int level)
 {
 	return MEMLAB_PT_PAGE_SHIFT + 9 * (3 - level);
 }
-EXPORT_SYMBOL_GPL(memlab_pt_level_shift);
 
 /**
  * memlab_pt_index() - the entry of a level's table that translates @va
@@ -152,7 +152,7 @@ unsigned int memlab_pt_index(const struct memlab_pt_geo *geo, int level, u64 va)
 
 	return (va >> shift) & GENMASK_ULL(bits - 1, 0);
 }
-EXPORT_SYMBOL_GPL(memlab_pt_index);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_index);
 
 /**
  * memlab_pt_entries() - how many entries a level's table has
@@ -168,7 +168,7 @@ unsigned int memlab_pt_entries(const struct memlab_pt_geo *geo, int level)
 		return 1U << (geo->va_bits - memlab_pt_level_shift(level));
 	return MEMLAB_PT_ENTRIES;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_entries);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_entries);
 
 /**
  * memlab_pt_level_name() - Linux's name for a hardware level
@@ -187,7 +187,7 @@ const char *memlab_pt_level_name(const struct memlab_pt_geo *geo, int level)
 		return "pgd";
 	return names[level];
 }
-EXPORT_SYMBOL_GPL(memlab_pt_level_name);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_level_name);
 
 /**
  * memlab_pt_desc_type() - what an entry is
@@ -214,7 +214,7 @@ enum memlab_pt_type memlab_pt_desc_type(const struct memlab_pt_geo *geo, int lev
 		return MEMLAB_PT_BLOCK;
 	return MEMLAB_PT_INVALID;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_desc_type);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_desc_type);
 
 /**
  * memlab_pt_desc_addr() - the address an entry holds
@@ -240,7 +240,7 @@ u64 memlab_pt_desc_addr(const struct memlab_pt_geo *geo, int level, u64 desc)
 		addr &= ~GENMASK_ULL(memlab_pt_level_shift(level) - 1, 0);
 	return addr;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_desc_addr);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_desc_addr);
 
 /**
  * memlab_pt_ttbr_base() - the root table address in a TTBR value
@@ -256,7 +256,7 @@ u64 memlab_pt_ttbr_base(u64 ttbr, bool ds)
 		return (ttbr & GENMASK_ULL(47, 6)) | ((ttbr & GENMASK_ULL(5, 2)) << 46);
 	return ttbr & GENMASK_ULL(47, 1);
 }
-EXPORT_SYMBOL_GPL(memlab_pt_ttbr_base);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_ttbr_base);
 
 /**
  * memlab_pt_type_name() - "table", "block", "page" or "invalid"
@@ -278,7 +278,6 @@ const char *memlab_pt_type_name(enum memlab_pt_type type)
 		return "invalid";
 	}
 }
-EXPORT_SYMBOL_GPL(memlab_pt_type_name);
 
 /**
  * memlab_pt_mair_name() - ptdump's name for a MAIR_EL1 attribute encoding
@@ -311,7 +310,7 @@ const char *memlab_pt_mair_name(u8 attr)
 		return NULL;
 	}
 }
-EXPORT_SYMBOL_GPL(memlab_pt_mair_name);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_mair_name);
 
 struct memlab_pt_buf {
 	char *p;
@@ -440,7 +439,7 @@ int memlab_pt_format_attrs(char *buf, size_t len, const struct memlab_pt_geo *ge
 		*--b.p = '\0';
 	return b.p - buf;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_format_attrs);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_format_attrs);
 
 /**
  * memlab_pt_size_name() - "4K", "64K", "2M", "1G", ...
@@ -461,7 +460,6 @@ const char *memlab_pt_size_name(u64 size, char *buf, size_t len)
 		snprintf(buf, len, "%lluK", size / SZ_1K);
 	return buf;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_size_name);
 
 /**
  * memlab_pt_walk() - translate @va as the MMU would, one level at a time
@@ -517,7 +515,7 @@ void memlab_pt_walk(const struct memlab_pt_geo *geo, u64 root, u64 va,
 		}
 	}
 }
-EXPORT_SYMBOL_GPL(memlab_pt_walk);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_walk);
 
 static enum memlab_pt_kind memlab_pt_kind(int level, u64 desc)
 {
@@ -592,7 +590,7 @@ void memlab_pt_count(const struct memlab_pt_geo *geo, u64 root, u64 start, u64 e
 		return;
 	memlab_pt_count_table(geo, geo->start_level, root, start, end - 1, map, ctx, c);
 }
-EXPORT_SYMBOL_GPL(memlab_pt_count);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_count);
 
 /* Memory the linear map covers: a struct page and not NOMAP. */
 static bool memlab_pt_linear(u64 phys)
@@ -630,7 +628,7 @@ const u64 *memlab_pt_map_copy(void *ctx, u64 table, unsigned int entries,
 		return NULL;
 	return ctx;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_map_copy);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_map_copy);
 
 /**
  * memlab_pt_read_regs() - the MMU registers of this CPU
@@ -651,7 +649,7 @@ void memlab_pt_read_regs(struct memlab_pt_regs *r)
 	r->mmfr2 = read_sysreg_s(SYS_ID_AA64MMFR2_EL1);
 	put_cpu();
 }
-EXPORT_SYMBOL_GPL(memlab_pt_read_regs);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_read_regs);
 
 /**
  * memlab_pt_at() - translate @va with the AT instruction
@@ -687,7 +685,7 @@ u64 memlab_pt_at(u64 va, bool user)
 	local_irq_restore(flags);
 	return par;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_at);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_at);
 
 /**
  * memlab_pt_par_decode() - what PAR_EL1 says
@@ -712,7 +710,7 @@ void memlab_pt_par_decode(u64 par, struct memlab_pt_par *p)
 	p->fault_level = code & 3;
 	p->fst = code >> 2 < ARRAY_SIZE(fst) ? fst[code >> 2] : "other";
 }
-EXPORT_SYMBOL_GPL(memlab_pt_par_decode);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_par_decode);
 
 /**
  * memlab_pt_hw_agrees() - does the AT result match the software walk
@@ -746,4 +744,4 @@ bool memlab_pt_hw_agrees(const struct memlab_pt_walk *w, const struct memlab_pt_
 		return user && !(desc & PTE_USER);
 	return false;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_hw_agrees);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_hw_agrees);

@@ -11,9 +11,10 @@
  */
 #include <linux/ctype.h>
 #include <linux/errno.h>
-#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+
+#include <memlab/kunit_visibility.h>
 
 #include "pt.h"
 
@@ -97,4 +98,4 @@ int memlab_pt_parse_query(const char *buf, size_t len, bool want_va,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memlab_pt_parse_query);
+EXPORT_SYMBOL_IF_KUNIT(memlab_pt_parse_query);

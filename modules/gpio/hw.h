@@ -2,11 +2,13 @@
 /*
  * memlab_gpio's register layer: what each GPIO controller's registers mean,
  * apart from gpiolib and the platform bus, so it can be driven against a
- * register block in memory (kunit/memlab_gpio_kunit.c). See modules/gpio/
- * and docs/gpio.rst.
+ * register block in memory (kunit/memlab_gpio_regs_kunit.c). No other
+ * module uses it; the KUnit suite reaches it through kunit/Kbuild's
+ * include path and the symbols hw.c, pl061.c and rk3588.c export with
+ * EXPORT_SYMBOL_IF_KUNIT(). See docs/gpio.rst.
  */
-#ifndef _MEMLAB_GPIO_H
-#define _MEMLAB_GPIO_H
+#ifndef MEMLAB_GPIO_HW_H
+#define MEMLAB_GPIO_HW_H
 
 #include <linux/types.h>
 
