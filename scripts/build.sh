@@ -6,7 +6,8 @@
 # copy of the sources under $MEMLAB_OUT/KERNEL/src, so several kernels can be
 # built side by side. Any compiler or modpost warning fails the build.
 # MEMLAB_ONLY="alloc pt" builds only those module directories and their
-# KUnit suites (kunit/memlab_<dir>_kunit.c; alloc's are buddy and slab).
+# KUnit suites (kunit/memlab_<dir>_kunit.c; alloc's are buddy and slab; the
+# parsers' memlab_parse_kunit is always built).
 # A KERNEL named *-amd64 is an x86_64 build of the architecture-independent
 # modules (alloc, bench, dev), so that their portability does not rot.
 set -euo pipefail
@@ -37,7 +38,8 @@ if [ -n "${MEMLAB_ONLY:-}" ]; then
 		keep="$keep|modules/$m/|memlab_${m}_kunit"
 		[ "$m" = alloc ] && keep="$keep|memlab_buddy_kunit|memlab_slab_kunit"
 	done
-	keep=${keep#|}
+	# The parsers' suite tests a header every module uses: always built.
+	keep="${keep#|}|memlab_parse_kunit"
 	grep -E -v 'modules/' "$MEMLAB_TOP/Kbuild" >"$out/src/Kbuild"
 	grep -E "$keep" "$MEMLAB_TOP/Kbuild" >>"$out/src/Kbuild" || true
 	awk -v keep="$keep" '!/obj-m/ || $0 ~ keep' "$MEMLAB_TOP/kunit/Kbuild" >"$out/src/kunit/Kbuild"
