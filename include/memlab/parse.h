@@ -16,7 +16,6 @@
 #define _MEMLAB_PARSE_H
 
 #include <linux/errno.h>
-#include <linux/kernel.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -172,11 +171,14 @@ static inline int memlab_parse_va(const char *s, size_t len, u64 *res)
 	if (len == 2 || len > 2 + 16)
 		return -EINVAL;
 	for (i = 2; i < len; i++) {
-		int d = hex_to_bin(s[i]);
+		char c = s[i] | 0x20;	/* lower case for letters */
 
-		if (d < 0)
+		if (s[i] >= '0' && s[i] <= '9')
+			v = v << 4 | (s[i] - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (c - 'a' + 10);
+		else
 			return -EINVAL;
-		v = v << 4 | d;
 	}
 	*res = v;
 	return 0;
