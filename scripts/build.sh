@@ -8,7 +8,8 @@
 # MEMLAB_ONLY="alloc pt" builds only those module directories and their
 # KUnit suites (kunit/memlab_<dir>[_<part>]_kunit.c; alloc's are buddy and
 # slab). The harness's self-test suite (kunit/memlab_harness_kunit.c) is
-# built every time, here and nowhere else.
+# built every time, here and nowhere else, and so is the parsers' suite
+# (memlab_parse_kunit), which tests a header every module uses.
 # A KERNEL named *-amd64 is an x86_64 build of the architecture-independent
 # modules (alloc, bench, dev), so that their portability does not rot.
 set -euo pipefail
@@ -39,6 +40,7 @@ if [ -n "${MEMLAB_ONLY:-}" ]; then
 		keep="$keep|modules/$m/|memlab_${m}(_[a-z]+)?_kunit"
 		[ "$m" = alloc ] && keep="$keep|memlab_buddy_kunit|memlab_slab_kunit"
 	done
+	keep="$keep|memlab_parse_kunit"
 	grep -E -v 'modules/' "$MEMLAB_TOP/Kbuild" >"$out/src/Kbuild"
 	grep -E "$keep" "$MEMLAB_TOP/Kbuild" >>"$out/src/Kbuild" || true
 	awk -v keep="$keep" '!/obj-m/ || $0 ~ keep' "$MEMLAB_TOP/kunit/Kbuild" >"$out/src/kunit/Kbuild"

@@ -21,6 +21,7 @@
 #include <linux/sizes.h>
 
 #include <memlab/alloc.h>
+#include <memlab/parse.h>
 
 #include "internal.h"
 
@@ -34,15 +35,12 @@ static bool slab_hardened = true;
 /* Flags of every pool's size-class caches, from the parameters at load. */
 unsigned int memlab_kmalloc_flags;
 
+/* A size as memlab_parse_size() takes it: non-zero, page-aligned, up to 1G. */
 static int pool_size_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned long long size;
-	char *end;
+	u64 size;
 
-	size = memparse(val, &end);
-	if (*end == '\n')
-		end++;
-	if (end == val || *end || !size || !PAGE_ALIGNED(size) ||
+	if (memlab_parse_size(val, &size) || !size || !PAGE_ALIGNED(size) ||
 	    size > MEMLAB_POOL_SIZE_MAX)
 		return -EINVAL;	/* the module loader logs the value */
 	*(unsigned long long *)kp->arg = size;

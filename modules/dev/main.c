@@ -35,6 +35,7 @@
 #include <linux/uaccess.h>
 
 #include <memlab/alloc.h>
+#include <memlab/parse.h>
 #include <uapi/memlab.h>
 
 #include "internal.h"
@@ -47,16 +48,13 @@ static unsigned long long shared_size;
 static unsigned long long quota_open = SZ_4M;
 static unsigned long long quota_global = SZ_8M;
 
-/* Sizes: a multiple of the page size up to 1G, with K/M/G suffixes. */
+/* A size as memlab_parse_size() takes it: page-aligned (0 too), up to 1G. */
 static int memlab_size_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned long long size;
-	char *end;
+	u64 size;
 
-	size = memparse(val, &end);
-	if (*end == '\n')
-		end++;
-	if (end == val || *end || !PAGE_ALIGNED(size) || size > MEMLAB_SIZE_PARAM_MAX)
+	if (memlab_parse_size(val, &size) || !PAGE_ALIGNED(size) ||
+	    size > MEMLAB_SIZE_PARAM_MAX)
 		return -EINVAL;
 	WRITE_ONCE(*(unsigned long long *)kp->arg, size);
 	return 0;

@@ -20,7 +20,6 @@
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/irq.h>
-#include <linux/kstrtox.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/mutex.h>
@@ -30,6 +29,7 @@
 #include <linux/uaccess.h>
 
 #include <memlab/alloc.h>
+#include <memlab/parse.h>
 
 #include "internal.h"
 
@@ -160,15 +160,12 @@ static ssize_t memlab_gpio_bench_write(struct file *file,
 	struct seq_file *m = file->private_data;
 	struct memlab_gpio *mg = m->private;
 	void __iomem *reg = mg->hw.base + mg->hw.variant->nop_reg;
-	unsigned int n, i;
-	u64 t0, t1;
+	u64 n, i, t0, t1;
 	int ret;
 
-	ret = kstrtouint_from_user(buf, count, 0, &n);
+	ret = memlab_parse_count_from_user(buf, count, 1, MEMLAB_GPIO_BENCH_MAX, &n);
 	if (ret)
 		return ret;
-	if (!n || n > MEMLAB_GPIO_BENCH_MAX)
-		return -EINVAL;
 
 	mutex_lock(&memlab_gpio_bench_lock);
 	t0 = ktime_get_ns();

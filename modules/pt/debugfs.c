@@ -49,10 +49,12 @@ struct memlab_pt_file {
 	struct pid *pid;		/* self and pid queries */
 	int err;			/* of the last write, 0 when it succeeded */
 	const char *why;		/* its reason, a static string */
+	bool rewind;			/* a write since the last read */
 };
 
 static struct dentry *memlab_pt_dir;
 
+/* The errors a write leaves for the next read */
 static const char *memlab_pt_errname(int err)
 {
 	switch (err) {
@@ -60,8 +62,11 @@ static const char *memlab_pt_errname(int err)
 		return "EINVAL";
 	case -ESRCH:
 		return "ESRCH";
+	case -EFAULT:
+		return "EFAULT";
 	default:
-		return "ENOMEM";
+		WARN_ON_ONCE(1);
+		return "EIO";
 	}
 }
 
@@ -140,8 +145,11 @@ static ssize_t memlab_pt_write(struct file *file, const char __user *ubuf, size_
 		err = -EINVAL;
 		goto store;
 	}
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
+	if (copy_from_user(buf, ubuf, len)) {
+		why = "bad user buffer";
+		err = -EFAULT;
+		goto store;
+	}
 	err = memlab_pt_parse_query(buf, len, want_va, &q, &why);
 	if (!err)
 		err = memlab_pt_resolve(&q, want_va, &pid, &why);
@@ -154,14 +162,33 @@ store:
 	pf->have_query = !err;
 	pf->err = err;
 	pf->why = why;
+	pf->rewind = true;
 	if (!err)
 		pf->q = q;
 	mutex_unlock(&pf->lock);
 	put_pid(old);
-
-	/* the next read answers this query from the start */
-	*ppos = 0;
 	return err ? err : len;
+}
+
+/*
+ * The next read after a write starts the answer (or the error line) from
+ * the beginning. The write cannot rewind the file itself: write(2) drops
+ * the position a failed ->write() leaves, so it is done here.
+ */
+static ssize_t memlab_pt_read(struct file *file, char __user *ubuf, size_t len,
+			      loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+	struct memlab_pt_file *pf = m->private;
+	bool rewind;
+
+	mutex_lock(&pf->lock);
+	rewind = pf->rewind;
+	pf->rewind = false;
+	mutex_unlock(&pf->lock);
+	if (rewind)
+		*ppos = 0;
+	return seq_read(file, ubuf, len, ppos);
 }
 
 static int memlab_pt_open_file(struct inode *inode, struct file *file,
@@ -234,7 +261,7 @@ static ssize_t memlab_pt_walk_write(struct file *file, const char __user *ubuf, 
 static const struct file_operations memlab_pt_walk_fops = {
 	.owner		= THIS_MODULE,
 	.open		= memlab_pt_walk_open,
-	.read		= seq_read,
+	.read		= memlab_pt_read,
 	.write		= memlab_pt_walk_write,
 	.llseek		= seq_lseek,
 	.release	= memlab_pt_release,
@@ -269,7 +296,7 @@ static ssize_t memlab_pt_vmas_write(struct file *file, const char __user *ubuf, 
 static const struct file_operations memlab_pt_vmas_fops = {
 	.owner		= THIS_MODULE,
 	.open		= memlab_pt_vmas_open,
-	.read		= seq_read,
+	.read		= memlab_pt_read,
 	.write		= memlab_pt_vmas_write,
 	.llseek		= seq_lseek,
 	.release	= memlab_pt_release,

@@ -7,7 +7,8 @@
  *
  * Words are separated by spaces or tabs; one trailing newline is allowed.
  * A pid is decimal and positive; an address is hexadecimal with 0x, or
- * decimal. Anything else is refused with -EINVAL and a reason.
+ * decimal, as include/memlab/parse.h reads them (no octal, no sign, no
+ * leading zero). Anything else is refused with -EINVAL and a reason.
  */
 #include <linux/ctype.h>
 #include <linux/errno.h>
@@ -15,6 +16,7 @@
 #include <linux/string.h>
 
 #include <memlab/kunit_visibility.h>
+#include <memlab/parse.h>
 
 #include "pt.h"
 
@@ -36,6 +38,7 @@ int memlab_pt_parse_query(const char *buf, size_t len, bool want_va,
 {
 	char line[MEMLAB_PT_QUERY_MAX + 1], *p, *word[MEMLAB_PT_WORDS];
 	unsigned int n = 0, i;
+	u64 pid;
 
 	if (len && buf[len - 1] == '\n')
 		len--;
@@ -86,13 +89,14 @@ int memlab_pt_parse_query(const char *buf, size_t len, bool want_va,
 		}
 		q->target = MEMLAB_PT_TARGET_KERNEL;
 	} else {
-		if (!isdigit(word[0][0]) || kstrtoint(word[0], 10, &q->pid) || q->pid <= 0) {
+		if (memlab_parse_dec(word[0], strlen(word[0]), &pid) || !pid || pid > INT_MAX) {
 			*why = "pid must be a positive decimal number, \"self\" or \"kernel\"";
 			return -EINVAL;
 		}
+		q->pid = pid;
 		q->target = MEMLAB_PT_TARGET_PID;
 	}
-	if (want_va && (!isdigit(word[1][0]) || kstrtou64(word[1], 0, &q->va))) {
+	if (want_va && memlab_parse_va(word[1], strlen(word[1]), &q->va)) {
 		*why = "address must be 0x<hex> or decimal";
 		return -EINVAL;
 	}

@@ -518,6 +518,95 @@ static void test_bad_queries(void)
 		fclose(f);
 }
 
+/*
+ * Each input class of a walk query (docs/pt.rst) with its errno, written
+ * to a descriptor whose previous answer was read to the end: the next
+ * read, with no lseek, must start with the documented error line.
+ */
+static void test_query_classes(void)
+{
+	static const struct {
+		const char *q;
+		size_t len;	/* 0: strlen(q) */
+		int err;
+	} t[] = {
+		{ "self 4096", 0, 0 },
+		{ "self 0x1000\n", 0, 0 },
+		{ "self 0xABCdef000", 0, 0 },
+		{ "1 0x400000", 0, 0 },
+		{ "self 010000", 0, -EINVAL },
+		{ "self 00", 0, -EINVAL },
+		{ "self 0X1000", 0, -EINVAL },
+		{ "self 0x", 0, -EINVAL },
+		{ "self x10", 0, -EINVAL },
+		{ "self +4096", 0, -EINVAL },
+		{ "self -4096", 0, -EINVAL },
+		{ "self 4096x", 0, -EINVAL },
+		{ "self 0x10000000000000000", 0, -EINVAL },
+		{ "self 18446744073709551616", 0, -EINVAL },
+		{ "self 0x1000\n\n", 0, -EINVAL },
+		{ "self 0x1000\0junk", 16, -EINVAL },
+		{ "+1 0x400000", 0, -EINVAL },
+		{ "01 0x400000", 0, -EINVAL },
+		{ "-1 0x400000", 0, -EINVAL },
+		{ "2147483648 0x400000", 0, -EINVAL },
+		{ "99999999999999999999 0x400000", 0, -EINVAL },
+		{ "", 0, -EINVAL },
+		{ "\n", 0, -EINVAL },
+	};
+	const char *name;
+	unsigned int i;
+	void *bad;
+	int fd, ret;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t len = t[i].len ? t[i].len : strlen(t[i].q);
+		char want[32];
+
+		fd = open(DIR "/walk", O_RDWR);
+		if (fd < 0) {
+			tap_ok(0, "open walk: %s", strerror(errno));
+			continue;
+		}
+		/* a good answer, read to the end */
+		ask_fd(fd, "self 0x1000");
+		ret = write(fd, t[i].q, len) < 0 ? -errno : 0;
+		name = t[i].err ? strerrorname_np(-t[i].err) : "answer";
+		snprintf(want, sizeof(want), "error %s ", name);
+		len = 0;
+		while (len < OUTSZ - 1) {
+			ssize_t n = read(fd, out + len, OUTSZ - 1 - len);
+
+			if (n <= 0)
+				break;
+			len += n;
+		}
+		out[len] = '\0';
+		out[strcspn(out, "\n")] = '\0';
+		tap_ok(ret == t[i].err &&
+		       (t[i].err ? !strncmp(out, want, strlen(want)) : !strncmp(out, "query ", 6)),
+		       "walk \"%.*s\": %s, then read: \"%s\"", (int)strcspn(t[i].q, "\n"), t[i].q,
+		       name, out);
+		close(fd);
+	}
+
+	/* a bad user buffer is refused and reported like any other error */
+	bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fd = open(DIR "/walk", O_RDWR);
+	if (fd >= 0 && bad != MAP_FAILED) {
+		ask_fd(fd, "self 0x1000");
+		ret = write(fd, bad, 10) < 0 ? -errno : 0;
+		ret = ret == -EFAULT ? ask_fd(fd, NULL) : ret;
+		out[strcspn(out, "\n")] = '\0';
+		tap_ok(!ret && !strncmp(out, "error EFAULT ", 13),
+		       "walk from a bad buffer: EFAULT, then read: \"%s\"", out);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (bad != MAP_FAILED)
+		munmap(bad, 4096);
+}
+
 static void test_per_open(void)
 {
 	int a = open(DIR "/walk", O_RDWR), b = open(DIR "/walk", O_RDWR);
@@ -844,6 +933,7 @@ int main(int argc, char **argv)
 	}
 	test_walks();
 	test_bad_queries();
+	test_query_classes();
 	test_per_open();
 	test_vmas();
 	test_sparse_count();
