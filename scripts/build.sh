@@ -44,9 +44,10 @@ if [ -n "${MEMLAB_ONLY:-}" ]; then
 	grep -E -v 'modules/' "$MEMLAB_TOP/Kbuild" >"$out/src/Kbuild"
 	grep -E "$keep" "$MEMLAB_TOP/Kbuild" >>"$out/src/Kbuild" || true
 	awk -v keep="$keep" '!/obj-m/ || $0 ~ keep' "$MEMLAB_TOP/kunit/Kbuild" >"$out/src/kunit/Kbuild"
-	find "$out/src/modules" -name '*.ko' -delete
-	find "$out/src/kunit" -name '*.ko' -delete
 fi
+# Modules whose source is gone (a renamed KUnit suite) must not linger for
+# the initramfs to pick up; the rest relink from their objects.
+find "$out/src" -name '*.ko' -delete
 
 mk=(make -C "$kdir/kdir" M="$out/src" ARCH=$karch W=1 MEMLAB_HARNESS=1 -j"$MEMLAB_JOBS")
 if [ $karch = x86 ]; then
