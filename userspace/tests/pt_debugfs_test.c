@@ -796,6 +796,14 @@ static void test_mmu(void)
 	       (kva == 52 && klevels == 5), "mmu: %d-bit kernel VA with %d levels", kva, klevels);
 	tap_ok(find_line(out, "MAIR_EL1.Attr0 255 MEM/NORMAL") != NULL,
 	       "mmu: MAIR Attr0 is Linux's MT_NORMAL");
+	/* what the CPU manages in hardware, for the log */
+	copy = strdup(out);
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "ID_AA64MMFR1_EL1 ", 17) || strstr(line, ".HAFDBS ") ||
+		    !strncmp(line, "TCR_EL1.HA ", 11) || !strncmp(line, "TCR_EL1.HD ", 11) ||
+		    !strncmp(line, "hw_", 3) || strstr(line, "_levels "))
+			tap_diag("mmu: %s", line);
+	free(copy);
 }
 
 static void test_layout(void)
