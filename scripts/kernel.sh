@@ -18,8 +18,10 @@
 #   src       a full source tree when one exists (kunit.py, checkpatch.pl)
 #   release   the kernel release string
 #   kind      "debug" or "stock"
+# A debug kernel is allnoconfig plus scripts/kernel/debug.config, then the
+# series' own scripts/kernel/debug-SERIES.config (its page-table geometry).
 # Builds are cached under $MEMLAB_CACHE/kernels, keyed by the source package
-# version, the config fragment and the compiler; NAME is a symlink to the
+# version, both config fragments and the compiler; NAME is a symlink to the
 # current one, so a cached kernel is used without touching the network.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +29,7 @@ set -euo pipefail
 ARCH=arm64
 CROSS_COMPILE=${CROSS_COMPILE:-aarch64-linux-gnu-}
 KROOT=$MEMLAB_CACHE/kernels
-FRAGMENT=$MEMLAB_TOP/scripts/kernel/debug.config
+FRAGMENTS=()
 mkdir -p "$KROOT"
 
 apt_arm64() { "$MEMLAB_TOP/scripts/apt-private.sh" bookworm-arm64 arm64 bookworm bookworm-security -- "$@"; }
@@ -156,19 +158,37 @@ unpack_source() {
 	echo "$src"
 }
 
+# fragments SERIES: set FRAGMENTS to the debug config fragments, in merge
+# order: the common one, then the series' own (later lines win).
+fragments() {
+	local own=$MEMLAB_TOP/scripts/kernel/debug-$1.config
+	[ -e "$own" ] || ml_die "no config fragment $own for kernel $1"
+	FRAGMENTS=("$MEMLAB_TOP/scripts/kernel/debug.config" "$own")
+}
+
 check_config() {
-	# Every option of the fragment must have survived olddefconfig.
+	# Every option of the fragments must have survived olddefconfig; where
+	# two fragments name an option, the later one is what must hold.
 	local cfg=$1 bad=0 line opt
+	local -A want=()
 	while read -r line; do
 		case $line in
-		CONFIG_*=*)
-			grep -qxF "$line" "$cfg" || { echo "config: $line was not kept" >&2; bad=1; } ;;
+		CONFIG_*=*) want[${line%%=*}]=$line ;;
 		"# CONFIG_"*" is not set")
 			opt=${line#\# }
-			opt=${opt%% *}
+			want[${opt%% *}]=$line
+			;;
+		esac
+	done < <(cat "${FRAGMENTS[@]}")
+	for opt in "${!want[@]}"; do
+		line=${want[$opt]}
+		case $line in
+		CONFIG_*)
+			grep -qxF "$line" "$cfg" || { echo "config: $line was not kept" >&2; bad=1; } ;;
+		*)
 			grep -q "^$opt=" "$cfg" && { echo "config: $opt should be unset" >&2; bad=1; } ;;
 		esac
-	done <"$FRAGMENT"
+	done
 	return $bad
 }
 
@@ -176,7 +196,7 @@ build_debug_kernel() {
 	local src=$1 obj=$2
 	local mk=(make -C "$src" O="$obj" ARCH=$ARCH CROSS_COMPILE="$CROSS_COMPILE" -j"$MEMLAB_JOBS")
 	"${mk[@]}" allnoconfig
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$FRAGMENT"
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${FRAGMENTS[@]}"
 	"${mk[@]}" olddefconfig
 	check_config "$obj/.config"
 	"${mk[@]}" Image modules
@@ -190,7 +210,8 @@ prepare_debug() {
 		ml_say "using the cached $series build: $(readlink "$KROOT/$series")"
 		return 0
 	fi
-	key=$( (echo "$SRCVER"; cat "$FRAGMENT"; "${CROSS_COMPILE}gcc" --version | head -n 1) |
+	fragments "$series"
+	key=$( (echo "$SRCVER"; cat "${FRAGMENTS[@]}"; "${CROSS_COMPILE}gcc" --version | head -n 1) |
 		sha256sum | cut -c1-12)
 	dir=$KROOT/debug-$series-$SRCVER-$key
 	if [ ! -e "$dir/.done" ]; then

@@ -3,7 +3,8 @@
  * Exercises memlab_pt's debugfs files with real queries and parses every
  * report exactly as docs/pt.rst documents it: pages of this process
  * (anonymous, read-only, file-backed, /dev/memlab) against
- * /proc/self/pagemap and the AT check, an unmapped address, the linear-map
+ * /proc/self/pagemap and the AT check, a shared page dirtied by the
+ * hardware (DBM) or by a fault, an unmapped address, the linear-map
  * alias of one of them as a kernel address, malformed queries, unknown and
  * kernel-thread pids, per-open queries, vmas, mmu and layout. Prints TAP.
  */
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -88,7 +90,7 @@ static const char *find_line(const char *text, const char *prefix)
 
 struct walk {
 	int mapped, invalid, outside, levels_ok, folded, nlevels;
-	unsigned long long phys, pfn;
+	unsigned long long phys, pfn, desc;
 	char size[16], level[8], attrs[160], type[32];
 	int has_page, hw_agree, hw_done, hw_skipped;
 	char kind[16];
@@ -172,6 +174,7 @@ static int parse_walk(const char *text, struct walk *w)
 				continue;
 			}
 			w->nlevels++;
+			w->desc = strtoull(e, NULL, 16);
 			snprintf(w->type, sizeof(w->type), "%s", f);
 			snprintf(w->attrs, sizeof(w->attrs), "%s", strstr(line, f) + strlen(f) + 1);
 			if (strcmp(f, "table") && strcmp(f, "block") && strcmp(f, "page") &&
@@ -262,6 +265,101 @@ static void check_own_page(const char *what, void *addr, int ro, int pfnmap, str
 		       "%s: phys 0x%llx matches pagemap pfn 0x%llx", what, w->phys, pfn);
 	else
 		tap_skip("pagemap PFNs need CAP_SYS_ADMIN", "%s: phys matches pagemap", what);
+}
+
+/* A value from the mmu summary ("hw_dirty 1"), or -1. */
+static int mmu_value(const char *name)
+{
+	char prefix[48];
+	const char *l;
+
+	snprintf(prefix, sizeof(prefix), "%s ", name);
+	if (slurp(DIR "/mmu"))
+		return -1;
+	l = find_line(out, prefix);
+	return l ? atoi(l + strlen(prefix)) : -1;
+}
+
+/* Page faults this process has taken so far. */
+static long faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return -1;
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+#define PTE_RDONLY	(1ULL << 7)	/* AP[2] */
+#define PTE_DBM		(1ULL << 51)	/* Linux's PTE_WRITE */
+#define PTE_SW_DIRTY	(1ULL << 55)	/* Linux's software PTE_DIRTY */
+
+/*
+ * Hardware dirty-bit management. A shared page of a memfd, read first, is
+ * mapped writable but clean: DBM set, AP[2] read-only, no software dirty
+ * bit. With hardware dirty management (mmu's hw_dirty 1) a write clears
+ * AP[2] without a fault, and the entry is dirty through DBM alone; without
+ * it the write faults and the kernel sets the software dirty bit.
+ */
+static void test_hw_dirty(void)
+{
+	int hw = mmu_value("hw_dirty"), fd, ret;
+	unsigned long long phys;
+	volatile char *p;
+	struct walk w;
+	long before, after;
+	char q[64];
+
+	fd = memfd_create("pt_dirty", 0);
+	if (fd < 0 || write(fd, "memlab pt\n", 10) != 10 || ftruncate(fd, 4096)) {
+		tap_ok(0, "a memfd page: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		tap_ok(0, "mmap a memfd page shared: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	(void)p[0];
+	snprintf(q, sizeof(q), "self %p", (void *)p);
+	ret = ask(DIR "/walk", q);
+	tap_ok(ret == 0 && !parse_walk(out, &w), "clean shared page: walk answer parses (%d)", ret);
+	tap_ok(w.mapped && !strcmp(w.type, "page") && has_word(w.attrs, "ro") &&
+	       has_word(w.attrs, "DBM") && has_word(w.attrs, "clean") &&
+	       (w.desc & (PTE_RDONLY | PTE_DBM | PTE_SW_DIRTY)) == (PTE_RDONLY | PTE_DBM),
+	       "clean shared page: writable but clean, ro DBM clean (%s)", w.attrs);
+	print_answer();
+	tap_ok(w.hw_done && w.hw_agree, "clean shared page: AT S1E0R agrees");
+	phys = w.phys;
+
+	before = faults();
+	p[0] = 'M';
+	after = faults();
+	ret = ask(DIR "/walk", q);
+	tap_ok(ret == 0 && !parse_walk(out, &w), "written shared page: walk answer parses (%d)",
+	       ret);
+	tap_ok(w.mapped && w.phys == phys, "written shared page: same phys 0x%llx (0x%llx)", phys,
+	       w.phys);
+	tap_ok(w.hw_done && w.hw_agree, "written shared page: AT S1E0R agrees");
+	if (hw == 1) {
+		tap_ok(after == before, "hw_dirty 1: the write took no fault (%ld)", after - before);
+		tap_ok(has_word(w.attrs, "RW") && has_word(w.attrs, "DBM") &&
+		       has_word(w.attrs, "dirty") &&
+		       (w.desc & (PTE_RDONLY | PTE_DBM | PTE_SW_DIRTY)) == PTE_DBM,
+		       "hw_dirty 1: RW DBM dirty through DBM, no software bit (%s)", w.attrs);
+	} else {
+		tap_ok(hw == 0, "mmu reports hw_dirty (%d)", hw);
+		tap_ok(after > before, "hw_dirty 0: the write faulted (%ld)", after - before);
+		tap_ok(has_word(w.attrs, "RW") && has_word(w.attrs, "dirty") &&
+		       (w.desc & (PTE_RDONLY | PTE_SW_DIRTY)) == PTE_SW_DIRTY,
+		       "hw_dirty 0: RW dirty through the software bit (%s)", w.attrs);
+	}
+	print_answer();
+	munmap((void *)p, 4096);
+	close(fd);
 }
 
 /*
@@ -462,6 +560,7 @@ static void test_walks(void)
 		unlink(path);
 	}
 
+	test_hw_dirty();
 	test_dev_memlab();
 	test_thp();
 }
@@ -779,6 +878,14 @@ static void test_mmu(void)
 	       (kva == 52 && klevels == 5), "mmu: %d-bit kernel VA with %d levels", kva, klevels);
 	tap_ok(find_line(out, "MAIR_EL1.Attr0 255 MEM/NORMAL") != NULL,
 	       "mmu: MAIR Attr0 is Linux's MT_NORMAL");
+	/* what the CPU manages in hardware, for the log */
+	copy = strdup(out);
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "ID_AA64MMFR1_EL1 ", 17) || strstr(line, ".HAFDBS ") ||
+		    !strncmp(line, "TCR_EL1.HA ", 11) || !strncmp(line, "TCR_EL1.HD ", 11) ||
+		    !strncmp(line, "hw_", 3) || strstr(line, "_levels "))
+			tap_diag("mmu: %s", line);
+	free(copy);
 }
 
 static void test_layout(void)
