@@ -329,7 +329,8 @@ static void test_hw_dirty(void)
 	tap_ok(ret == 0 && !parse_walk(out, &w), "clean page: walk answer parses (%d)", ret);
 	print_answer();
 	if (!w.mapped) {
-		tap_skip("the MADV_FREE page was reclaimed before it was written");
+		tap_skip("the MADV_FREE page was reclaimed before it was written",
+			 "hardware-dirty page");
 		munmap((void *)p, 4096);
 		return;
 	}
