@@ -274,7 +274,7 @@ static int mmu_value(const char *name)
 	const char *l;
 
 	snprintf(prefix, sizeof(prefix), "%s ", name);
-	if (slurp(DIR "/mmu"))
+	if (read_out(DIR "/mmu"))
 		return -1;
 	l = find_line(out, prefix);
 	return l ? atoi(l + strlen(prefix)) : -1;
