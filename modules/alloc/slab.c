@@ -13,11 +13,11 @@
  * finds it in use goes to the slabs under the cache lock instead, and any
  * CPU can empty it. It is refilled and drained in batches under the cache
  * lock. Only raw spinlocks are taken and nothing is allocated from the
- * kernel on these paths, so they work in hard interrupt context. Debug caches skip the
- * array, so that every allocation and free passes the checks. Slab
- * descriptors (one slot per pool page, used by the page a slab starts at)
- * and the page-to-slab map live outside the pool, like the buddy's
- * descriptors.
+ * kernel on these paths, so they work in hard interrupt context. Debug
+ * caches skip the array, so that every allocation and free passes the
+ * checks. Slab descriptors (one slot per pool page, used by the page a
+ * slab starts at) and the page-to-slab map live outside the pool, like the
+ * buddy's descriptors.
  *
  * Lock order: cache->lock, then pool->lock. A new slab's pages are taken
  * with no lock held.
