@@ -65,7 +65,7 @@ static struct memlab_cache *new_cache(struct kunit *test, const char *name, size
 	return c;
 }
 
-static u64 errors_of(struct memlab_cache *c, enum memlab_cache_error e)
+static u64 errors_of(struct memlab_cache *c, enum memlab_slab_err e)
 {
 	struct memlab_cache_info info;
 
@@ -112,9 +112,9 @@ static void memlab_slab_test_no_overlap(struct kunit *test)
 		size_t size, align;
 		unsigned int flags;
 	} cases[] = {
-		{ 8, 0, 0 }, { 24, 8, 0 }, { 100, 64, 0 }, { 192, 0, MEMLAB_CACHE_HARDENED },
-		{ 40, 32, MEMLAB_CACHE_DEBUG }, { 700, 256, 0 }, { 3000, 0, 0 },
-		{ 33, 0, MEMLAB_CACHE_HWALIGN },
+		{ 8, 0, 0 }, { 24, 8, 0 }, { 100, 64, 0 }, { 192, 0, MEMLAB_SLAB_HARDENED },
+		{ 40, 32, MEMLAB_SLAB_DEBUG }, { 700, 256, 0 }, { 3000, 0, 0 },
+		{ 33, 0, MEMLAB_SLAB_HWALIGN },
 	};
 	unsigned long *objs;
 	unsigned int i, j, n = 300;
@@ -126,7 +126,7 @@ static void memlab_slab_test_no_overlap(struct kunit *test)
 						   cases[i].flags, NULL);
 		size_t align = max_t(size_t, cases[i].align, sizeof(void *));
 
-		if (cases[i].flags & MEMLAB_CACHE_HWALIGN)
+		if (cases[i].flags & MEMLAB_SLAB_HWALIGN)
 			align = max_t(size_t, align, cache_line_size());
 		for (j = 0; j < n; j++) {
 			objs[j] = (unsigned long)memlab_cache_alloc(c, GFP_KERNEL);
@@ -163,7 +163,7 @@ static void memlab_slab_test_ctor_once(struct kunit *test)
 	unsigned int round, i;
 
 	atomic_set(&ctor_calls, 0);
-	c = new_cache(test, "ctor", 48, 0, MEMLAB_CACHE_DEBUG, count_ctor);
+	c = new_cache(test, "ctor", 48, 0, MEMLAB_SLAB_DEBUG, count_ctor);
 	memlab_cache_get_info(c, &info);
 	KUNIT_ASSERT_LT(test, info.objects_per_slab, (unsigned int)ARRAY_SIZE(objs));
 	/* Two slabs made: each object constructed once. */
@@ -311,7 +311,7 @@ static void memlab_slab_test_destroy_busy(struct kunit *test)
  */
 static void memlab_slab_test_redzone(struct kunit *test)
 {
-	struct memlab_cache *c = new_cache(test, "rz", 64, 0, MEMLAB_CACHE_DEBUG, NULL);
+	struct memlab_cache *c = new_cache(test, "rz", 64, 0, MEMLAB_SLAB_DEBUG, NULL);
 	u8 *p = memlab_cache_alloc(c, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -319,7 +319,7 @@ static void memlab_slab_test_redzone(struct kunit *test)
 	/* Left red zone, found at free this time; the free repairs it. */
 	p[-1] = 0x34;
 	memlab_cache_free(c, p);
-	KUNIT_EXPECT_EQ(test, errors_of(c, MEMLAB_CACHE_ERR_REDZONE), 1ULL);
+	KUNIT_EXPECT_EQ(test, errors_of(c, MEMLAB_SLAB_ERR_REDZONE), 1ULL);
 	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
 }
@@ -327,7 +327,7 @@ static void memlab_slab_test_redzone(struct kunit *test)
 /* Write after free: the poison of the free object is broken. */
 static void memlab_slab_test_use_after_free(struct kunit *test)
 {
-	struct memlab_cache *c = new_cache(test, "uaf", 64, 0, MEMLAB_CACHE_DEBUG, NULL);
+	struct memlab_cache *c = new_cache(test, "uaf", 64, 0, MEMLAB_SLAB_DEBUG, NULL);
 	u8 *p = memlab_cache_alloc(c, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -339,7 +339,7 @@ static void memlab_slab_test_use_after_free(struct kunit *test)
 /* Double free: refused and counted, in debug and in plain caches. */
 static void memlab_slab_test_double_free(struct kunit *test)
 {
-	struct memlab_cache *c = new_cache(test, "df", 64, 0, MEMLAB_CACHE_DEBUG, NULL);
+	struct memlab_cache *c = new_cache(test, "df", 64, 0, MEMLAB_SLAB_DEBUG, NULL);
 	struct memlab_cache *plain = new_cache(test, "df-plain", 64, 0, 0, NULL);
 	void *a = memlab_cache_alloc(c, GFP_KERNEL), *b = memlab_cache_alloc(c, GFP_KERNEL);
 	void *q;
@@ -349,7 +349,7 @@ static void memlab_slab_test_double_free(struct kunit *test)
 	memlab_cache_free(c, a);
 	memlab_cache_free(c, b);
 	memlab_cache_free(c, a);
-	KUNIT_EXPECT_EQ(test, errors_of(c, MEMLAB_CACHE_ERR_DOUBLE_FREE), 1ULL);
+	KUNIT_EXPECT_EQ(test, errors_of(c, MEMLAB_SLAB_ERR_DOUBLE_FREE), 1ULL);
 	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
 
 	/* Plain caches catch the common case: the object just freed. */
@@ -357,11 +357,11 @@ static void memlab_slab_test_double_free(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	memlab_cache_free(plain, q);
 	memlab_cache_free(plain, q);
-	KUNIT_EXPECT_EQ(test, errors_of(plain, MEMLAB_CACHE_ERR_DOUBLE_FREE), 1ULL);
+	KUNIT_EXPECT_EQ(test, errors_of(plain, MEMLAB_SLAB_ERR_DOUBLE_FREE), 1ULL);
 	/* A pointer into the middle of an object is no object. */
 	q = memlab_cache_alloc(plain, GFP_KERNEL);
 	memlab_cache_free(plain, (u8 *)q + 8);
-	KUNIT_EXPECT_EQ(test, errors_of(plain, MEMLAB_CACHE_ERR_BAD_OBJECT), 1ULL);
+	KUNIT_EXPECT_EQ(test, errors_of(plain, MEMLAB_SLAB_ERR_BAD_OBJECT), 1ULL);
 	memlab_cache_free(plain, q);
 	KUNIT_EXPECT_EQ(test, memlab_cache_validate(plain), 0);
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
@@ -384,7 +384,7 @@ static void memlab_slab_test_bulk(struct kunit *test)
 
 	objs = kunit_kcalloc(test, 201, sizeof(*objs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
-	for (flags = 0; flags <= MEMLAB_CACHE_DEBUG; flags += MEMLAB_CACHE_DEBUG) {
+	for (flags = 0; flags <= MEMLAB_SLAB_DEBUG; flags += MEMLAB_SLAB_DEBUG) {
 		c = new_cache(test, flags ? "bulk-debug" : "bulk", 96, 0, flags, NULL);
 		for (k = 0; k < ARRAY_SIZE(counts); k++) {
 			unsigned int n = counts[k];
@@ -407,7 +407,7 @@ static void memlab_slab_test_bulk(struct kunit *test)
 		objs[3] = NULL;
 		objs[4] = bad;
 		memlab_cache_free_bulk(c, 5, objs);
-		KUNIT_EXPECT_EQ(test, errors_of(c, MEMLAB_CACHE_ERR_BAD_OBJECT), 1ULL);
+		KUNIT_EXPECT_EQ(test, errors_of(c, MEMLAB_SLAB_ERR_BAD_OBJECT), 1ULL);
 		KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
 		KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
 	}
@@ -426,7 +426,7 @@ static void memlab_slab_test_bulk(struct kunit *test)
 static void memlab_slab_test_freelist(struct kunit *test)
 {
 	struct memlab_cache *c = new_cache(test, "fl", 64, 0,
-					   MEMLAB_CACHE_DEBUG | MEMLAB_CACHE_HARDENED, NULL);
+					   MEMLAB_SLAB_DEBUG | MEMLAB_SLAB_HARDENED, NULL);
 	struct memlab_cache_info info;
 	u8 *a, *b, saved[sizeof(void *)];
 
@@ -537,7 +537,7 @@ static void memlab_slab_test_irq_net(struct kunit *test)
 	memlab_irq_stress_run(test, s);
 	memlab_cache_get_info(c, &info);
 	KUNIT_EXPECT_EQ(test, info.inuse, 0UL);
-	for (unsigned int e = 0; e < MEMLAB_CACHE_ERR_NR; e++)
+	for (unsigned int e = 0; e < MEMLAB_SLAB_ERR_NR; e++)
 		KUNIT_EXPECT_EQ_MSG(test, info.errors[e], 0ULL, "error %u", e);
 	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);

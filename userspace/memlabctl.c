@@ -194,7 +194,7 @@ static int cmd_alloc(int argc, char **argv)
 		{ "time", required_argument, NULL, 't' },
 		{ }
 	};
-	struct memlab_alloc a = { .size = sizeof(a) };
+	struct memlab_allocation_data a = { .size = sizeof(a) };
 	int fd, c, fill = -1, secs = 0;
 	volatile uint64_t *m;
 	long long size;
@@ -583,7 +583,7 @@ static uint64_t seq_read(volatile uint64_t *p, size_t bytes, uint64_t *sum)
 }
 
 struct bench_map {
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	volatile uint64_t *p;
 };
 

@@ -9,7 +9,10 @@
 #include <linux/gfp.h>
 #include <linux/types.h>
 
+#include <memlab/slab_flags.h>
+
 struct dentry;
+struct device_node;
 struct memlab_cache;
 struct memlab_pool;
 
@@ -48,25 +51,9 @@ struct memlab_pool_info {
 	u64 outside_pool;
 };
 
-/* memlab_cache_create() flags */
-#define MEMLAB_CACHE_DEBUG	0x1U	/* red zones, poisoning, caller tracking */
-#define MEMLAB_CACHE_HARDENED	0x2U	/* encoded freelist pointers */
-#define MEMLAB_CACHE_HWALIGN	0x4U	/* objects aligned to the cache line */
-
 /* memlab_kmalloc() size classes: 8 bytes to 8 KiB, with 96 and 192 */
 #define MEMLAB_KMALLOC_CLASSES	13
 #define MEMLAB_KMALLOC_MAX	8192
-
-/* Indices of struct memlab_cache_info's errors[] */
-enum memlab_cache_error {
-	MEMLAB_CACHE_ERR_REDZONE,	/* a red zone was overwritten */
-	MEMLAB_CACHE_ERR_POISON,	/* a free object was written to */
-	MEMLAB_CACHE_ERR_DOUBLE_FREE,
-	MEMLAB_CACHE_ERR_FREELIST,	/* a corrupted free pointer */
-	MEMLAB_CACHE_ERR_BAD_OBJECT,	/* a free of no object of the cache */
-	MEMLAB_CACHE_ERR_COUNT,		/* counters disagree with the lists */
-	MEMLAB_CACHE_ERR_NR,
-};
 
 /**
  * struct memlab_cache_info - a snapshot of a cache, from memlab_cache_get_info()
@@ -79,14 +66,14 @@ enum memlab_cache_error {
  * @waste_per_slab: bytes of a slab in no object slot
  * @freeptr_offset: where a free object's freelist pointer is, from the
  *	object (at or past @object_size with a constructor or in debug mode)
- * @flags: MEMLAB_CACHE_* flags in effect
+ * @flags: MEMLAB_SLAB_* flags in effect
  * @inuse: objects allocated to users
  * @cpu_cached: free objects held in per-CPU arrays
  * @slabs_full: slabs with no free object
  * @slabs_partial: slabs with some
  * @slabs_empty: slabs with every object free
  * @fails: allocations that found no memory
- * @errors: what allocations and frees detected, by enum memlab_cache_error
+ * @errors: what allocations and frees detected, by enum memlab_slab_err
  */
 struct memlab_cache_info {
 	const char *name;
@@ -104,10 +91,11 @@ struct memlab_cache_info {
 	unsigned long slabs_partial;
 	unsigned long slabs_empty;
 	unsigned long fails;
-	u64 errors[MEMLAB_CACHE_ERR_NR];
+	u64 errors[MEMLAB_SLAB_ERR_NR];
 };
 
 struct memlab_pool *memlab_default_pool(void);
+struct device_node *memlab_of_node(void);
 struct memlab_pool *memlab_pool_create(const char *name, void *vaddr,
 				       phys_addr_t phys, size_t size);
 struct memlab_pool *memlab_pool_create_pages(const char *name, size_t size);

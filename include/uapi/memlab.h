@@ -99,8 +99,8 @@ struct memlab_info {
 };
 
 /**
- * struct memlab_alloc - allocate a private buffer (MEMLAB_IOC_ALLOC)
- * @size: in: sizeof(struct memlab_alloc)
+ * struct memlab_allocation_data - allocate a private buffer (MEMLAB_IOC_ALLOC)
+ * @size: in: sizeof(struct memlab_allocation_data)
  * @flags: in: one MEMLAB_CACHE_* mode; other bits: EINVAL
  * @length: in: bytes wanted, rounded up to 2^order pages; 0: EINVAL, more
  *	than 2^max_order pages: E2BIG
@@ -121,7 +121,7 @@ struct memlab_info {
  * place: a pool outside the linear map (no-map), or a device that is
  * DMA-coherent, bounces (swiotlb=force) or translates addresses.
  */
-struct memlab_alloc {
+struct memlab_allocation_data {
 	__u32 size;
 	__u32 flags;
 	__u64 length;
@@ -148,7 +148,7 @@ struct memlab_free {
 };
 
 #define MEMLAB_IOC_INFO		_IOWR(MEMLAB_IOC_MAGIC, 0x00, struct memlab_info)
-#define MEMLAB_IOC_ALLOC	_IOWR(MEMLAB_IOC_MAGIC, 0x01, struct memlab_alloc)
+#define MEMLAB_IOC_ALLOC	_IOWR(MEMLAB_IOC_MAGIC, 0x01, struct memlab_allocation_data)
 #define MEMLAB_IOC_FREE		_IOW(MEMLAB_IOC_MAGIC, 0x02, struct memlab_free)
 
 #endif /* _UAPI_MEMLAB_H */

@@ -199,7 +199,7 @@ static int map_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(map);
 
-static const char *const cache_error_names[MEMLAB_CACHE_ERR_NR] = {
+static const char *const cache_error_names[MEMLAB_SLAB_ERR_NR] = {
 	"redzone", "poison", "double_free", "freelist", "bad_object", "count",
 };
 
@@ -207,9 +207,9 @@ static void slabinfo_flags(struct seq_file *m, unsigned int flags)
 {
 	if (!flags)
 		seq_puts(m, "-");
-	if (flags & MEMLAB_CACHE_DEBUG)
+	if (flags & MEMLAB_SLAB_DEBUG)
 		seq_puts(m, "D");
-	if (flags & MEMLAB_CACHE_HARDENED)
+	if (flags & MEMLAB_SLAB_HARDENED)
 		seq_puts(m, "H");
 }
 
@@ -238,14 +238,14 @@ static int slabinfo_show(struct seq_file *m, void *v)
 	}
 	seq_puts(m, "\n# detail: name inuse cpu_cached full partial empty object_size align");
 	seq_puts(m, " order waste_per_slab flags fails errors");
-	for (i = 0; i < MEMLAB_CACHE_ERR_NR; i++)
+	for (i = 0; i < MEMLAB_SLAB_ERR_NR; i++)
 		seq_printf(m, " %s", cache_error_names[i]);
 	seq_puts(m, "\n");
 	list_for_each_entry(cache, &pool->caches, node) {
 		u64 errors = 0;
 
 		memlab_cache_get_info(cache, &info);
-		for (i = 0; i < MEMLAB_CACHE_ERR_NR; i++)
+		for (i = 0; i < MEMLAB_SLAB_ERR_NR; i++)
 			errors += info.errors[i];
 		seq_printf(m, "%s %lu %lu %lu %lu %lu %u %u %u %u ", info.name, info.inuse,
 			   info.cpu_cached, info.slabs_full, info.slabs_partial,
@@ -253,7 +253,7 @@ static int slabinfo_show(struct seq_file *m, void *v)
 			   info.waste_per_slab);
 		slabinfo_flags(m, info.flags);
 		seq_printf(m, " %lu %llu", info.fails, errors);
-		for (i = 0; i < MEMLAB_CACHE_ERR_NR; i++)
+		for (i = 0; i < MEMLAB_SLAB_ERR_NR; i++)
 			seq_printf(m, " %llu", info.errors[i]);
 		seq_puts(m, "\n");
 	}

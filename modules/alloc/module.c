@@ -76,6 +76,30 @@ struct memlab_pool *memlab_default_pool(void)
 }
 EXPORT_SYMBOL_GPL(memlab_default_pool);
 
+/**
+ * memlab_of_node() - the device tree's memlab node
+ *
+ * The one lookup of the "memlab,memlab" node (its memory-region and
+ * memlab,shared-buffer-size properties) for every memlab module. A node
+ * whose status is not "okay" is no node.
+ *
+ * Context: Process context.
+ * Return: the node with a reference the caller drops with of_node_put(),
+ * or NULL when there is none or it is disabled.
+ */
+struct device_node *memlab_of_node(void)
+{
+	struct device_node *np;
+
+	np = of_find_compatible_node(NULL, NULL, "memlab,memlab");
+	if (np && !of_device_is_available(np)) {
+		of_node_put(np);
+		np = NULL;
+	}
+	return np;
+}
+EXPORT_SYMBOL_GPL(memlab_of_node);
+
 /*
  * A region memlab may own alone. A reusable one is CMA's: the page
  * allocator lends it out. One with a compatible (shared-dma-pool, a
@@ -143,13 +167,9 @@ static struct memlab_pool *memlab_dt_pool(void)
 	struct reserved_mem *rmem;
 	struct memlab_pool *pool = NULL;
 
-	np = of_find_compatible_node(NULL, NULL, "memlab,memlab");
+	np = memlab_of_node();
 	if (!np)
 		return NULL;
-	if (!of_device_is_available(np)) {
-		of_node_put(np);
-		return NULL;
-	}
 	rnp = of_parse_phandle(np, "memory-region", 0);
 	if (!rnp) {
 		pr_err("%pOF: no memory-region; using kernel pages\n", np);
@@ -169,8 +189,8 @@ static struct memlab_pool *memlab_dt_pool(void)
 
 static int __init memlab_alloc_init(void)
 {
-	memlab_kmalloc_flags = (slab_debug ? MEMLAB_CACHE_DEBUG : 0) |
-			       (slab_hardened ? MEMLAB_CACHE_HARDENED : 0);
+	memlab_kmalloc_flags = (slab_debug ? MEMLAB_SLAB_DEBUG : 0) |
+			       (slab_hardened ? MEMLAB_SLAB_HARDENED : 0);
 	memlab_debugfs_init();
 	if (use_dt) {
 		default_pool = memlab_dt_pool();

@@ -45,11 +45,6 @@
 #define MEMLAB_CPU_BATCH	(MEMLAB_CPU_OBJS / 2)
 #define MEMLAB_MIN_EMPTY	1	/* empty slabs a cache keeps */
 
-static_assert((int)MEMLAB_CACHE_ERR_NR == (int)MEMLAB_SLAB_ERR_NR);
-static_assert(MEMLAB_CACHE_DEBUG == MEMLAB_SLAB_DEBUG);
-static_assert(MEMLAB_CACHE_HARDENED == MEMLAB_SLAB_HARDENED);
-static_assert(MEMLAB_CACHE_HWALIGN == MEMLAB_SLAB_HWALIGN);
-
 /* kmalloc size classes, with the kernel's 96 and 192 */
 static const unsigned int memlab_kmalloc_sizes[MEMLAB_KMALLOC_CLASSES] = {
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
@@ -553,8 +548,8 @@ EXPORT_SYMBOL_GPL(memlab_cache_shrink);
  * @name: name, unique on the pool, shown in slabinfo
  * @size: object size in bytes
  * @align: object alignment, a power of two (0: pointer size)
- * @flags: MEMLAB_CACHE_DEBUG (red zones, poison, caller tracking),
- *	MEMLAB_CACHE_HARDENED (encoded freelist), MEMLAB_CACHE_HWALIGN
+ * @flags: MEMLAB_SLAB_DEBUG (red zones, poison, caller tracking),
+ *	MEMLAB_SLAB_HARDENED (encoded freelist), MEMLAB_SLAB_HWALIGN
  * @ctor: called once for each object when its slab is made, or NULL
  *
  * The slab order is the smallest that keeps waste under 1/16 of a slab
@@ -574,7 +569,7 @@ struct memlab_cache *memlab_cache_create(struct memlab_pool *pool, const char *n
 	if (!name || !*name || strlen(name) >= sizeof(cache->name) ||
 	    (flags & ~MEMLAB_SLAB_FLAGS))
 		return ERR_PTR(-EINVAL);
-	if (flags & MEMLAB_CACHE_HWALIGN)
+	if (flags & MEMLAB_SLAB_HWALIGN)
 		align = max_t(size_t, align, cache_line_size());
 	cache = kzalloc(sizeof(*cache), GFP_KERNEL);
 	if (!cache)

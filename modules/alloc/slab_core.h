@@ -10,11 +10,7 @@
 #include <linux/errno.h>
 #include <linux/types.h>
 
-/* Cache flags */
-#define MEMLAB_SLAB_DEBUG	0x1U	/* red zones, poison, caller tracking */
-#define MEMLAB_SLAB_HARDENED	0x2U	/* encoded freelist pointers */
-#define MEMLAB_SLAB_HWALIGN	0x4U	/* align objects to the cache line */
-#define MEMLAB_SLAB_FLAGS	0x7U
+#include <memlab/slab_flags.h>
 
 #define MEMLAB_SLAB_MAX_ORDER	3	/* 32 KiB slabs with 4 KiB pages */
 #define MEMLAB_SLAB_MAX_OBJECTS	4096
@@ -24,16 +20,6 @@
 #define MEMLAB_RED_ACTIVE	0xcc	/* red zone of an allocated object */
 #define MEMLAB_POISON_FREE	0x6b	/* a free object's bytes */
 #define MEMLAB_POISON_END	0xa5	/* a free object's last byte */
-
-enum memlab_slab_err {
-	MEMLAB_SLAB_ERR_REDZONE,	/* a red zone was overwritten */
-	MEMLAB_SLAB_ERR_POISON,		/* a free object was written to */
-	MEMLAB_SLAB_ERR_DOUBLE_FREE,	/* an object was freed twice */
-	MEMLAB_SLAB_ERR_FREELIST,	/* a free pointer leads nowhere valid */
-	MEMLAB_SLAB_ERR_BAD_OBJECT,	/* a pointer that is no object of the cache */
-	MEMLAB_SLAB_ERR_COUNT,		/* counters disagree with the freelist */
-	MEMLAB_SLAB_ERR_NR,
-};
 
 /* Where an object was last allocated and freed (debug caches). */
 struct memlab_slab_track {

@@ -631,7 +631,7 @@ static int bench_slab(struct memlab_pool *pool, u64 res[2][NR_SLAB_WORK])
 			if (kind != S_KMALLOC) {
 				b[1].mc = memlab_cache_create(pool, "bench", slab_sizes[si], 0,
 							      kind == S_DEBUG ?
-							      MEMLAB_CACHE_DEBUG : 0, NULL);
+							      MEMLAB_SLAB_DEBUG : 0, NULL);
 				b[0].kc = kmem_cache_create("memlab_bench", slab_sizes[si], 0,
 							    kind == S_DEBUG ? slub_debug : 0, NULL);
 				if (IS_ERR(b[1].mc) || !b[0].kc) {

@@ -97,7 +97,7 @@ static int memlab_file_drop(struct memlab_file *mf, u32 handle, struct memlab_bu
 static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 {
 	struct memlab_pool_info *pi;
-	struct memlab_alloc req;
+	struct memlab_allocation_data req;
 	struct memlab_buf *buf;
 	unsigned int max_order, order;
 	u64 bytes, length;

@@ -264,11 +264,9 @@ static int memlab_shared_size(size_t *size)
 		return 0;
 	}
 	*size = MEMLAB_SHARED_DEFAULT;
-	np = of_find_compatible_node(NULL, NULL, "memlab,memlab");
-	if (!np || !of_device_is_available(np)) {
-		of_node_put(np);
+	np = memlab_of_node();
+	if (!np)
 		return 0;
-	}
 	ret = of_property_read_u32(np, MEMLAB_DT_SHARED_SIZE, &val);
 	if (ret == -EINVAL) {
 		ret = 0;	/* no such property */

@@ -23,7 +23,7 @@ static int die(const char *what)
 int main(void)
 {
 	struct memlab_info info = { .size = sizeof(info) };
-	struct memlab_alloc req = { .size = sizeof(req) };
+	struct memlab_allocation_data req = { .size = sizeof(req) };
 	struct memlab_free rel = { .size = sizeof(rel) };
 	const char msg[] = "hello from memlab_mmap";
 	char back[sizeof(msg)];

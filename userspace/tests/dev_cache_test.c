@@ -63,7 +63,7 @@ static void walk_leaf(int walkfd, void *addr, char *leaf, size_t len)
 static int use_buffer(unsigned int i, int walkfd, char *why, size_t len)
 {
 	static const char msg[] = "unaligned, across words";
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	char leaf[256];
 	uint64_t *w;
 	char *m;
@@ -150,7 +150,7 @@ static void test_memory_type(void)
 static void test_refused(void)
 {
 	static const uint64_t sizes[] = { 4096, 1 << 20 };
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	unsigned int i, s;
 	long before = pool_free_pages();
 	char *m;

@@ -31,7 +31,8 @@ static inline int dev_info(int fd, struct memlab_info *info)
 	return ioctl(fd, MEMLAB_IOC_INFO, info) ? -errno : 0;
 }
 
-static inline int dev_alloc(int fd, uint64_t length, uint32_t flags, struct memlab_alloc *a)
+static inline int dev_alloc(int fd, uint64_t length, uint32_t flags,
+			    struct memlab_allocation_data *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->size = sizeof(*a);

@@ -178,7 +178,7 @@ static unsigned int order_of(uint64_t len)
 	return order;
 }
 
-static bool reply_reserved_zero(const struct memlab_alloc *a)
+static bool reply_reserved_zero(const struct memlab_allocation_data *a)
 {
 	unsigned int i;
 
@@ -188,8 +188,8 @@ static bool reply_reserved_zero(const struct memlab_alloc *a)
 	return true;
 }
 
-static void alloc_reply_check(const struct memlab_alloc *a, uint32_t mode, uint64_t len,
-			      bool priv)
+static void alloc_reply_check(const struct memlab_allocation_data *a, uint32_t mode,
+			      uint64_t len, bool priv)
 {
 	unsigned int order = order_of(len);
 
@@ -500,7 +500,7 @@ static void op_alloc(void)
 	int f = chance(&S.rng, 10) ? 1 : 0, i = free_slot_buf();
 	uint32_t mode = below(&S.rng, 3);
 	uint64_t len = rand_len(), bytes;
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	long ret, want = 0;
 	char what[96];
 
@@ -553,7 +553,7 @@ static void op_alloc(void)
 /* Malformed ALLOCs: EINVAL for the structure, E2BIG for the length. */
 static void op_alloc_bad(void)
 {
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	long want = -EINVAL, ret;
 	char what[96];
 	int how = below(&S.rng, 7);
@@ -1312,7 +1312,7 @@ static void *racer(void *arg)
 	struct racers *r = ((struct racer_arg *)arg)->r;
 	uint64_t rng = r->seed + ((struct racer_arg *)arg)->t * 0x9e3779b97f4a7c15ULL;
 	uint32_t held[RACER_BUFS], h;
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	struct memlab_info in;
 	int n = 0, k;
 	long ret;
@@ -1444,6 +1444,7 @@ static int worker(int w, double end, uint64_t seed)
 	struct racer_arg ra[RACERS];
 	pthread_t th[RACERS];
 	unsigned int total = 0, k;
+	struct memlab_allocation_data *req;
 	struct memlab_info in;
 	size_t region;
 	char *addr;
@@ -1473,8 +1474,9 @@ static int worker(int w, double end, uint64_t seed)
 	    mprotect(S.guard + page, page, PROT_NONE))
 		return 4;
 	/* The read-only page holds a valid one-page ALLOC request. */
-	((struct memlab_alloc *)S.ropage)->size = sizeof(struct memlab_alloc);
-	((struct memlab_alloc *)S.ropage)->length = page;
+	req = (struct memlab_allocation_data *)S.ropage;
+	req->size = sizeof(*req);
+	req->length = page;
 	if (mprotect(S.ropage, page, PROT_READ))
 		return 4;
 

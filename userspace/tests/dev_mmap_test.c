@@ -285,7 +285,7 @@ static void test_shared_mmap(int fd)
 static void test_private(int fd)
 {
 	long base = pool_free_pages();
-	struct memlab_alloc a, b;
+	struct memlab_allocation_data a, b;
 	struct buf_row row;
 	size_t sz = 16 * page;
 	uint64_t *m, *m2;
@@ -381,7 +381,7 @@ static void test_fork_lifetime(void)
 		return;
 	p = fork();
 	if (p == 0) {
-		struct memlab_alloc a;
+		struct memlab_allocation_data a;
 		int fd = open(DEV_PATH, O_RDWR);
 		uint64_t *m;
 
@@ -442,7 +442,7 @@ static void test_cache_modes(int fd)
 		{ MEMLAB_CACHE_WC, "wc" },
 		{ MEMLAB_CACHE_UNCACHED, "uncached" },
 	};
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	struct buf_row row;
 	unsigned int i;
 
@@ -476,7 +476,7 @@ static void test_mmap_readonly(void)
 {
 	int ro = open(DEV_PATH, O_RDONLY), rw = open(DEV_PATH, O_RDWR), ret;
 	volatile uint64_t *p;
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	char *m, blk[16];
 	void *q;
 
@@ -524,7 +524,7 @@ out:
 /* Every refused mmap() with its errno. */
 static void test_mmap_errors(int fd)
 {
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	int ro, other;
 	void *m;
 
@@ -574,7 +574,7 @@ static void test_mmap_errors(int fd)
 static void test_ioctl_errors(int fd)
 {
 	long base = pool_free_pages();
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	struct memlab_info in;
 	struct memlab_free f;
 	struct buf_row rows[8];
@@ -653,7 +653,7 @@ static void test_ioctl_errors(int fd)
 	/* The result cannot be copied out: the buffer must not leak. */
 	ro = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ro != MAP_FAILED) {
-		struct memlab_alloc *ra = ro;
+		struct memlab_allocation_data *ra = ro;
 
 		ra->size = sizeof(*ra);
 		ra->length = page;
@@ -672,7 +672,7 @@ static void test_quotas(void)
 {
 	char *old_open = slurp(PARAMS "/quota_open"), *old_global = slurp(PARAMS "/quota_global");
 	long base = pool_free_pages();
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	uint32_t handles[32];
 	int fd1, fd2, fd3, n, ret;
 	struct memlab_info in;
@@ -734,7 +734,7 @@ static void test_caps(void)
 		pid_t pid = fork();
 
 		if (pid == 0) {
-			struct memlab_alloc a;
+			struct memlab_allocation_data a;
 			int fd;
 
 			if (i == 0 ? drop_cap_sys_admin() : setuid(65534))

@@ -44,7 +44,7 @@ static struct counts alloc_counts[ALLOCATORS], efault_counts, free_counts[FREERS
 	map_counts;
 
 /* The reply of a successful MEMLAB_IOC_ALLOC of one page in mode @mode. */
-static int reply_ok(const struct memlab_alloc *a, uint32_t mode, char *why, size_t len)
+static int reply_ok(const struct memlab_allocation_data *a, uint32_t mode, char *why, size_t len)
 {
 	unsigned int i;
 
@@ -74,7 +74,7 @@ static void *allocator(void *arg)
 
 	for (i = 0; i < rounds && !done(); i++) {
 		uint32_t mode = i % 2 ? MEMLAB_CACHE_CACHED : MEMLAB_CACHE_WC;
-		struct memlab_alloc a;
+		struct memlab_allocation_data a;
 		int ret = dev_alloc(fd, page, mode, &a);
 
 		if (ret == -EDQUOT || ret == -ENOSPC || ret == -ENOMEM || ret == -EOPNOTSUPP)
@@ -103,7 +103,7 @@ static void *allocator(void *arg)
 static void *efault_allocator(void *arg)
 {
 	struct counts *c = arg;
-	struct memlab_alloc *ro;
+	struct memlab_allocation_data *ro;
 	unsigned int i;
 
 	ro = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

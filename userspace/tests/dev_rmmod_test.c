@@ -65,7 +65,7 @@ static int run_mmap_test(void)
 static void test_refused_while_used(long page)
 {
 	struct memlab_info info;
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	long before;
 	void *m;
 	int fd;
@@ -156,7 +156,7 @@ static void watch_device(int stop, int report, long page)
 	unsigned int counts[3] = { 0, 0, 0 };	/* opens, no debugfs, no WC buffer */
 	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	struct pollfd pfd[2] = { { .fd = stop, .events = POLLIN } };
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	int fd, ino;
 
 	ino = inotify_init1(IN_CLOEXEC);

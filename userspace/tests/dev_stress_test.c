@@ -19,7 +19,7 @@
 #define SLOTS		8
 
 struct slot {
-	struct memlab_alloc a;
+	struct memlab_allocation_data a;
 	uint64_t *map;
 	size_t mapped;		/* bytes mapped from the start */
 	uint64_t seed;

@@ -392,7 +392,7 @@ static void test_dev_memlab(void)
 		return;
 	}
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		struct memlab_alloc a = { .size = sizeof(a), .flags = modes[i].flags,
+		struct memlab_allocation_data a = { .size = sizeof(a), .flags = modes[i].flags,
 					  .length = 4096 };
 		char what[64];
 		char *buf;

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The /dev/memlab ABI pinned: ioctl numbers, structure sizes and field
+ * offsets of include/uapi/memlab.h as MEMLAB_ABI_VERSION 1 defines them.
+ * A rename is free; a change of any number here breaks every program
+ * built against an earlier header, and fails this test.
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../../include/uapi/memlab.h"
+#include "tap.h"
+
+#define FIELD(type, field, off, sz)						\
+	tap_ok(offsetof(struct type, field) == (off) &&				\
+	       sizeof(((struct type *)0)->field) == (sz),			\
+	       #type "." #field ": offset %zu size %zu (want %d, %d)",		\
+	       offsetof(struct type, field), sizeof(((struct type *)0)->field),	\
+	       (off), (sz))
+
+int main(void)
+{
+	tap_begin();
+	tap_plan(31);
+
+	tap_ok(MEMLAB_ABI_VERSION == 1, "MEMLAB_ABI_VERSION is 1");
+	tap_ok(MEMLAB_IOC_INFO == 0xc090de00u, "MEMLAB_IOC_INFO is 0xc090de00 (0x%lx)",
+	       (unsigned long)MEMLAB_IOC_INFO);
+	tap_ok(MEMLAB_IOC_ALLOC == 0xc050de01u, "MEMLAB_IOC_ALLOC is 0xc050de01 (0x%lx)",
+	       (unsigned long)MEMLAB_IOC_ALLOC);
+	tap_ok(MEMLAB_IOC_FREE == 0x4018de02u, "MEMLAB_IOC_FREE is 0x4018de02 (0x%lx)",
+	       (unsigned long)MEMLAB_IOC_FREE);
+	tap_ok(MEMLAB_SHARED_OFFSET == 0, "MEMLAB_SHARED_OFFSET is 0");
+	tap_ok(MEMLAB_CACHE_CACHED == 0 && MEMLAB_CACHE_WC == 1 &&
+	       MEMLAB_CACHE_UNCACHED == 2 && MEMLAB_CACHE_MASK == 3 &&
+	       MEMLAB_ALLOC_FLAGS == 3,
+	       "cache modes: CACHED 0, WC 1, UNCACHED 2, MASK and ALLOC_FLAGS 3");
+
+	tap_ok(sizeof(struct memlab_info) == 144, "struct memlab_info is 144 bytes");
+	FIELD(memlab_info, size, 0, 4);
+	FIELD(memlab_info, abi_version, 4, 4);
+	FIELD(memlab_info, page_size, 8, 4);
+	FIELD(memlab_info, max_order, 12, 4);
+	FIELD(memlab_info, pool_bytes, 16, 8);
+	FIELD(memlab_info, pool_free_bytes, 24, 8);
+	FIELD(memlab_info, shared_bytes, 32, 8);
+	FIELD(memlab_info, quota_open_bytes, 40, 8);
+	FIELD(memlab_info, quota_global_bytes, 48, 8);
+	FIELD(memlab_info, used_open_bytes, 56, 8);
+	FIELD(memlab_info, used_global_bytes, 64, 8);
+	FIELD(memlab_info, nr_buffers, 72, 4);
+	FIELD(memlab_info, reserved, 80, 64);
+
+	tap_ok(sizeof(struct memlab_allocation_data) == 80,
+	       "struct memlab_allocation_data is 80 bytes");
+	FIELD(memlab_allocation_data, size, 0, 4);
+	FIELD(memlab_allocation_data, flags, 4, 4);
+	FIELD(memlab_allocation_data, length, 8, 8);
+	FIELD(memlab_allocation_data, bytes, 16, 8);
+	FIELD(memlab_allocation_data, mmap_offset, 24, 8);
+	FIELD(memlab_allocation_data, phys, 32, 8);
+	FIELD(memlab_allocation_data, handle, 40, 4);
+	FIELD(memlab_allocation_data, order, 44, 4);
+	FIELD(memlab_allocation_data, reserved, 48, 32);
+
+	tap_ok(sizeof(struct memlab_free) == 24 && offsetof(struct memlab_free, handle) == 4 &&
+	       offsetof(struct memlab_free, reserved) == 8,
+	       "struct memlab_free: 24 bytes, handle at 4, reserved at 8");
+	return tap_done();
+}
