@@ -45,7 +45,7 @@ kunit_py=$ksrc/tools/testing/kunit/kunit.py
 ml_say "host-side allocator tests"
 if ml_step "$out/host-build.log" "build host tests" make -C "$MEMLAB_TOP/userspace/hosttest" \
 	OUT="$out/hosttest" all fuzz; then
-	for t in buddy_test slab_test pcs_test; do
+	for t in buddy_test slab_test pcs_test abi_test; do
 		"$out/hosttest/$t" >"$out/$t.tap" 2>&1
 		res tap host "$out/$t.tap"
 	done
@@ -84,20 +84,20 @@ fi
 res summary static
 
 # --- docs -------------------------------------------------------------
-ml_say "documentation checks"
-"$MEMLAB_TOP/scripts/docs-check.sh" >"$out/docs.tap" 2>"$out/docs.log"
+ml_tap_step "$out/docs.log" "documentation checks" "$out/docs.tap" \
+	"$MEMLAB_TOP/scripts/docs-check.sh"
 res tap docs "$out/docs.tap"
 res summary docs
 
 # --- device tree ------------------------------------------------------
-ml_say "device-tree checks"
-"$MEMLAB_TOP/scripts/dt-check.sh" "$out/dt" >"$out/dt.tap" 2>"$out/dt.log"
+ml_tap_step "$out/dt.log" "device-tree checks" "$out/dt.tap" \
+	"$MEMLAB_TOP/scripts/dt-check.sh" "$out/dt"
 res tap dt "$out/dt.tap"
 res summary dt
 
 # --- install ----------------------------------------------------------
-ml_say "install into a staging tree"
-"$MEMLAB_TOP/scripts/install-check.sh" 6.12 "$out/install" >"$out/install.tap" 2>"$out/install.log"
+ml_tap_step "$out/install.log" "install into a staging tree" "$out/install.tap" \
+	"$MEMLAB_TOP/scripts/install-check.sh" 6.12 "$out/install"
 res tap install "$out/install.tap"
 res summary install
 

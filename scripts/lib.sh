@@ -49,6 +49,15 @@ ml_step() {
 	ml_say "  done: $what in $(($(date +%s) - start))s"
 }
 
+# ml_tap_step LOG DESCRIPTION TAP CMD...: ml_step for a command that prints
+# TAP, which goes to TAP; a failing point is the TAP's to report, so the
+# step itself does not fail.
+ml_tap_step() {
+	local log=$1 what=$2 tap=$3
+	shift 3
+	ml_step "$log" "$what" bash -c '"$@" >"$0" || :' "$tap" "$@"
+}
+
 # ml_need_space DIR MIB: fail clearly when DIR's filesystem is short.
 ml_need_space() {
 	local dir=$1 mib=$2 avail
