@@ -11,7 +11,8 @@
 # built every time, here and nowhere else, and so is the parsers' suite
 # (memlab_parse_kunit), which tests a header every module uses.
 # A KERNEL named *-amd64 is an x86_64 build of the architecture-independent
-# modules (alloc, bench, dev), so that their portability does not rot.
+# modules (core, alloc, bench, dev), so that their portability does not
+# rot. memlab_core, which the others need, is always built.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -35,7 +36,7 @@ rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	--include '/include/***' --exclude '*' \
 	"$MEMLAB_TOP/" "$out/src/"
 if [ -n "${MEMLAB_ONLY:-}" ]; then
-	keep=memlab_harness_kunit
+	keep='memlab_harness_kunit|modules/core/'
 	for m in $MEMLAB_ONLY; do
 		keep="$keep|modules/$m/|memlab_${m}(_[a-z]+)?_kunit"
 		[ "$m" = alloc ] && keep="$keep|memlab_buddy_kunit|memlab_slab_kunit"

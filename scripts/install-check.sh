@@ -30,7 +30,7 @@ make -C "$tree" KDIR="$kd/kdir" INSTALL_MOD_PATH="$stage" install >"$out/install
 ml_ok $? "make install INSTALL_MOD_PATH=... against $k" "see $out/install.log"
 
 mods=$stage/lib/modules/$rel
-for m in memlab_alloc memlab_dev memlab_gpio memlab_pt memlab_bench; do
+for m in memlab_core memlab_alloc memlab_dev memlab_gpio memlab_pt memlab_bench; do
 	ko=$(find "$mods/updates" -name "$m.ko*" 2>/dev/null | head -n 1)
 	[ -n "$ko" ]
 	ml_ok $? "$m installed under lib/modules/$rel/updates"
@@ -45,17 +45,26 @@ for m in memlab_alloc memlab_dev memlab_gpio memlab_pt memlab_bench; do
 	[ -z "$bad" ]
 	ml_ok $? "$m: every parameter has a description" "undescribed: $bad"
 	deps=$(modinfo -F depends "$ko")
+	# memlab_gpio and memlab_pt stand alone: no pool is taken for them.
+	deps=$(echo "$deps" | tr , '\n' | sort | paste -sd ,)
 	case $m in
-	memlab_alloc) [ -z "$deps" ] ;;
+	memlab_core) [ -z "$deps" ] ;;
+	memlab_alloc | memlab_gpio | memlab_pt) [ "$deps" = memlab_core ] ;;
+	memlab_dev) [ "$deps" = memlab_alloc,memlab_core ] ;;
 	*) [ "$deps" = memlab_alloc ] ;;
 	esac
 	ml_ok $? "$m: depends on '${deps}'"
 done
 grep -q 'memlab_dev.ko.*: .*memlab_alloc.ko' "$mods/modules.dep" 2>/dev/null
 ml_ok $? "depmod: modules.dep has memlab_dev needing memlab_alloc"
-first=$(modprobe -d "$stage" -S "$rel" --show-depends memlab_dev 2>&1 | head -n 1)
-case $first in *memlab_alloc.ko*) r=0 ;; *) r=1 ;; esac
-ml_ok $r "modprobe --show-depends memlab_dev loads memlab_alloc first" "$first"
+loads=$(modprobe -d "$stage" -S "$rel" --show-depends memlab_dev 2>&1 | sed -n 's|.*/\([a-z_]*\)\.ko.*|\1|p' | paste -sd ' ')
+[ "$loads" = "memlab_core memlab_alloc memlab_dev" ]
+ml_ok $? "modprobe --show-depends memlab_dev loads memlab_core, memlab_alloc, memlab_dev in that order" "$loads"
+for m in memlab_gpio memlab_pt; do
+	loads=$(modprobe -d "$stage" -S "$rel" --show-depends $m 2>&1 | sed -n 's|.*/\([a-z_]*\)\.ko.*|\1|p' | paste -sd ' ')
+	[ "$loads" = "memlab_core $m" ]
+	ml_ok $? "modprobe --show-depends $m loads memlab_core and $m, not memlab_alloc" "$loads"
+done
 
 # The board's overlay installer, into staging roots for both OSes.
 for os in radxa armbian; do

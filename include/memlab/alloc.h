@@ -11,7 +11,6 @@
 
 #include <memlab/slab_flags.h>
 
-struct dentry;
 struct device_node;
 struct memlab_cache;
 struct memlab_pool;
@@ -129,6 +128,5 @@ void *memlab_kmalloc(struct memlab_pool *pool, size_t size, gfp_t gfp);
 void memlab_kfree(struct memlab_pool *pool, const void *p);
 size_t memlab_ksize(struct memlab_pool *pool, const void *p);
 
-struct dentry *memlab_debugfs_root(void);
 
 #endif

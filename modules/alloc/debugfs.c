@@ -20,25 +20,11 @@
 #include <linux/slab.h>
 
 #include <memlab/alloc.h>
+#include <memlab/core.h>
 
 #include "internal.h"
 
-static struct dentry *memlab_root, *memlab_alloc_dir;
-
-/**
- * memlab_debugfs_root() - the memlab directory in debugfs
- *
- * Other memlab modules put their reports under it.
- *
- * Context: Any context.
- * Return: the dentry of /sys/kernel/debug/memlab, or an ERR_PTR() when
- * debugfs is unavailable (debugfs_create_* accept either).
- */
-struct dentry *memlab_debugfs_root(void)
-{
-	return memlab_root;
-}
-EXPORT_SYMBOL_GPL(memlab_debugfs_root);
+static struct dentry *memlab_alloc_dir;
 
 static int buddyinfo_show(struct seq_file *m, void *v)
 {
@@ -396,13 +382,11 @@ void memlab_debugfs_remove_pool(struct memlab_pool *pool)
 
 void memlab_debugfs_init(void)
 {
-	memlab_root = debugfs_create_dir("memlab", NULL);
-	memlab_alloc_dir = debugfs_create_dir("alloc", memlab_root);
+	memlab_alloc_dir = debugfs_create_dir("alloc", memlab_debugfs_root());
 }
 
 void memlab_debugfs_exit(void)
 {
-	debugfs_remove_recursive(memlab_root);
-	memlab_root = NULL;
+	debugfs_remove(memlab_alloc_dir);
 	memlab_alloc_dir = NULL;
 }

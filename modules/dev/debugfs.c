@@ -12,6 +12,7 @@
 #include <linux/seq_file.h>
 
 #include <memlab/alloc.h>
+#include <memlab/core.h>
 #include <uapi/memlab.h>
 
 #include "internal.h"

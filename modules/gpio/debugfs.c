@@ -28,7 +28,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include <memlab/alloc.h>
+#include <memlab/core.h>
 #include <memlab/parse.h>
 
 #include "internal.h"

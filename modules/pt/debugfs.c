@@ -37,7 +37,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include <memlab/alloc.h>
+#include <memlab/core.h>
 
 #include "arm64.h"
 #include "pt.h"
