@@ -39,7 +39,11 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define MEMLAB_ABI_VERSION	1
+/*
+ * 1: MEMLAB_IOC_INFO, MEMLAB_IOC_ALLOC, MEMLAB_IOC_FREE
+ * 2: MEMLAB_IOC_SYNC
+ */
+#define MEMLAB_ABI_VERSION	2
 
 /* The ioctl type byte, unused in Documentation/userspace-api/ioctl. */
 #define MEMLAB_IOC_MAGIC	0xDE
@@ -147,8 +151,46 @@ struct memlab_free {
 	__u64 reserved[2];
 };
 
+/* Directions of MEMLAB_IOC_SYNC */
+#define MEMLAB_SYNC_TO_DEVICE	0x1	/* clean: the CPU's writes reach memory */
+#define MEMLAB_SYNC_FROM_DEVICE	0x2	/* clean and invalidate: the CPU reads memory */
+#define MEMLAB_SYNC_FLAGS	0x3	/* every flag defined */
+
+/**
+ * struct memlab_sync - cache maintenance on a private buffer (MEMLAB_IOC_SYNC)
+ * @size: in: sizeof(struct memlab_sync)
+ * @handle: in: a handle this open file holds; anything else (0, the
+ *	shared buffer's, included): ENOENT
+ * @offset: in: first byte of the range, from the buffer's start
+ * @length: in: bytes; 0: EINVAL; a range that ends past the buffer
+ *	(bytes, as MEMLAB_IOC_ALLOC returned): EOVERFLOW
+ * @flags: in: MEMLAB_SYNC_TO_DEVICE before a device reads what the CPU
+ *	wrote, MEMLAB_SYNC_FROM_DEVICE after a device wrote and before the
+ *	CPU reads, or both; none or an unknown bit: EINVAL
+ * @__pad: must be zero
+ * @reserved: in: must be zero
+ *
+ * For a cached buffer handed to a device that does not snoop the CPU's
+ * caches. TO_DEVICE cleans the range to the point of coherency;
+ * FROM_DEVICE cleans and invalidates it, so no CPU write is dropped. Whole
+ * cache lines are maintained: no alignment is asked for, and bytes next to
+ * the range may be cleaned too, which changes no data. A write-combine or
+ * non-cached buffer needs none and succeeds at once. EOPNOTSUPP when the
+ * kernel cannot maintain the block in place, in MEMLAB_IOC_ALLOC's cases.
+ */
+struct memlab_sync {
+	__u32 size;
+	__u32 handle;
+	__u64 offset;
+	__u64 length;
+	__u32 flags;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+
 #define MEMLAB_IOC_INFO		_IOWR(MEMLAB_IOC_MAGIC, 0x00, struct memlab_info)
 #define MEMLAB_IOC_ALLOC	_IOWR(MEMLAB_IOC_MAGIC, 0x01, struct memlab_allocation_data)
 #define MEMLAB_IOC_FREE		_IOW(MEMLAB_IOC_MAGIC, 0x02, struct memlab_free)
+#define MEMLAB_IOC_SYNC		_IOW(MEMLAB_IOC_MAGIC, 0x03, struct memlab_sync)
 
 #endif /* _UAPI_MEMLAB_H */

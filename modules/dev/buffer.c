@@ -56,8 +56,14 @@ static DEFINE_IDA(memlab_handles);
 static u64 memlab_charged;		/* bytes of live private buffers */
 static unsigned int memlab_nr_private;
 
-/* Clean and invalidate @buf to the point of coherency (see the top). */
-static int memlab_buf_clean_inval(struct memlab_buf *buf, struct device *dev)
+/*
+ * Cache maintenance of bytes [@offset, @offset + @len) of @buf to the
+ * point of coherency (see the top): mapping for @dir cleans, unmapping
+ * for DMA_BIDIRECTIONAL invalidates. Never an invalidate alone, on any
+ * architecture, so no CPU write is ever dropped.
+ */
+static int memlab_buf_maintain(struct memlab_buf *buf, struct device *dev, size_t offset,
+			       size_t len, enum dma_data_direction dir)
 {
 	phys_addr_t phys;
 	dma_addr_t dma;
@@ -72,15 +78,50 @@ static int memlab_buf_clean_inval(struct memlab_buf *buf, struct device *dev)
 	/* Every mapping bounces: the block itself would be left alone. */
 	if (is_swiotlb_force_bounce(dev))
 		return -EOPNOTSUPP;
-	phys = virt_to_phys(buf->vaddr);
-	dma = dma_map_page(dev, virt_to_page(buf->vaddr), 0, buf->size, DMA_BIDIRECTIONAL);
+	phys = virt_to_phys(buf->vaddr) + offset;
+	dma = dma_map_page(dev, virt_to_page(buf->vaddr), offset, len, dir);
 	if (dma_mapping_error(dev, dma))
 		return -EOPNOTSUPP;
 	/* Another address: a bounce slot or an IOMMU page was maintained. */
 	if (dma != phys)
 		ret = -EOPNOTSUPP;
-	dma_unmap_page(dev, dma, buf->size, DMA_BIDIRECTIONAL);
+	dma_unmap_page(dev, dma, len, dir);
 	return ret;
+}
+
+/* Clean and invalidate all of @buf (see the top). */
+static int memlab_buf_clean_inval(struct memlab_buf *buf, struct device *dev)
+{
+	return memlab_buf_maintain(buf, dev, 0, buf->size, DMA_BIDIRECTIONAL);
+}
+
+/**
+ * memlab_buf_sync() - cache maintenance on a range of a buffer (MEMLAB_IOC_SYNC)
+ * @buf: the buffer
+ * @dev: the device whose DMA description does the maintenance
+ * @offset: first byte
+ * @len: bytes, at least one; @offset + @len within the buffer
+ * @flags: MEMLAB_SYNC_TO_DEVICE, MEMLAB_SYNC_FROM_DEVICE or both
+ *
+ * TO_DEVICE cleans the range (the CPU's writes reach memory, for a device
+ * to read); FROM_DEVICE, alone or with TO_DEVICE, cleans and invalidates it
+ * (what a device wrote is what the CPU reads next). Whole cache lines are
+ * maintained, so bytes around the range may be cleaned too, which changes
+ * no data. Nothing is done for a write-combine or non-cached buffer: no
+ * cacheable mapping of its block holds a dirty line.
+ *
+ * Context: Process context.
+ * Return: 0, or -EOPNOTSUPP when the block cannot be maintained in place
+ * (memlab_buf_create()'s cases).
+ */
+int memlab_buf_sync(struct memlab_buf *buf, struct device *dev, size_t offset, size_t len,
+		    u32 flags)
+{
+	if (buf->cache != MEMLAB_CACHE_CACHED)
+		return 0;
+	return memlab_buf_maintain(buf, dev, offset, len,
+				   flags & MEMLAB_SYNC_FROM_DEVICE ? DMA_BIDIRECTIONAL :
+								     DMA_TO_DEVICE);
 }
 
 static struct memlab_buf *memlab_buf_new(struct memlab_pool *pool, unsigned int order)

@@ -77,6 +77,8 @@ struct memlab_buf *memlab_buf_create(struct memlab_pool *pool, struct device *dm
 				     unsigned int order, u32 cache, u64 quota_global);
 struct memlab_buf *memlab_shared_create(struct memlab_pool *pool, size_t size);
 void memlab_buf_put(struct memlab_buf *buf);
+int memlab_buf_sync(struct memlab_buf *buf, struct device *dev, size_t offset, size_t len,
+		    u32 flags);
 u64 memlab_bufs_charged(unsigned int *nr_buffers);
 int memlab_buf_mmap(struct memlab_buf *buf, struct vm_area_struct *vma,
 		    unsigned long pgoff);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * memlab_dev ioctls: pool and ABI information, allocate and free private
- * buffers. The structures and every errno are described in
+ * buffers, cache maintenance on them. The structures and every errno are described in
  * include/uapi/memlab.h.
  *
  * Nothing is copied to or from user space with a lock held: a fault there
@@ -200,6 +200,36 @@ static int memlab_ioctl_free(struct memlab_file *mf, void __user *uarg)
 	return memlab_file_drop(mf, req.handle, NULL);
 }
 
+static int memlab_ioctl_sync(struct memlab_file *mf, void __user *uarg)
+{
+	struct memlab_sync req;
+	struct memlab_buf *buf;
+	int ret;
+
+	ret = memlab_copy_in(&req, sizeof(req), uarg, req.reserved,
+			     ARRAY_SIZE(req.reserved));
+	if (ret)
+		return ret;
+	if (req.__pad || !req.flags || (req.flags & ~MEMLAB_SYNC_FLAGS) || !req.length)
+		return -EINVAL;
+
+	/* A reference of our own: another thread may free the handle. */
+	mutex_lock(&mf->lock);
+	buf = req.handle ? xa_load(&mf->bufs, req.handle) : NULL;
+	if (buf)
+		kref_get(&buf->ref);
+	mutex_unlock(&mf->lock);
+	if (!buf)
+		return -ENOENT;
+	if (req.offset >= buf->size || req.length > buf->size - req.offset)
+		ret = -EOVERFLOW;
+	else
+		ret = memlab_buf_sync(buf, memlab_dev_dma_device(), req.offset,
+				      req.length, req.flags);
+	memlab_buf_put(buf);
+	return ret;
+}
+
 long memlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct memlab_file *mf = file->private_data;
@@ -212,6 +242,8 @@ long memlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return memlab_ioctl_alloc(mf, uarg);
 	case MEMLAB_IOC_FREE:
 		return memlab_ioctl_free(mf, uarg);
+	case MEMLAB_IOC_SYNC:
+		return memlab_ioctl_sync(mf, uarg);
 	default:
 		return -ENOTTY;
 	}

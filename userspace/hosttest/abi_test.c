@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The /dev/memlab ABI pinned: ioctl numbers, structure sizes and field
- * offsets of include/uapi/memlab.h as MEMLAB_ABI_VERSION 1 defines them.
+ * offsets of include/uapi/memlab.h as MEMLAB_ABI_VERSION 2 defines them
+ * (version 1's unchanged).
  * A rename is free; a change of any number here breaks every program
  * built against an earlier header, and fails this test.
  */
@@ -21,15 +22,19 @@
 int main(void)
 {
 	tap_begin();
-	tap_plan(31);
+	tap_plan(40);
 
-	tap_ok(MEMLAB_ABI_VERSION == 1, "MEMLAB_ABI_VERSION is 1");
+	tap_ok(MEMLAB_ABI_VERSION == 2, "MEMLAB_ABI_VERSION is 2");
 	tap_ok(MEMLAB_IOC_INFO == 0xc090de00u, "MEMLAB_IOC_INFO is 0xc090de00 (0x%lx)",
 	       (unsigned long)MEMLAB_IOC_INFO);
 	tap_ok(MEMLAB_IOC_ALLOC == 0xc050de01u, "MEMLAB_IOC_ALLOC is 0xc050de01 (0x%lx)",
 	       (unsigned long)MEMLAB_IOC_ALLOC);
 	tap_ok(MEMLAB_IOC_FREE == 0x4018de02u, "MEMLAB_IOC_FREE is 0x4018de02 (0x%lx)",
 	       (unsigned long)MEMLAB_IOC_FREE);
+	tap_ok(MEMLAB_IOC_SYNC == 0x4030de03u, "MEMLAB_IOC_SYNC is 0x4030de03 (0x%lx)",
+	       (unsigned long)MEMLAB_IOC_SYNC);
+	tap_ok(MEMLAB_SYNC_TO_DEVICE == 1 && MEMLAB_SYNC_FROM_DEVICE == 2 &&
+	       MEMLAB_SYNC_FLAGS == 3, "sync directions: TO_DEVICE 1, FROM_DEVICE 2, FLAGS 3");
 	tap_ok(MEMLAB_SHARED_OFFSET == 0, "MEMLAB_SHARED_OFFSET is 0");
 	tap_ok(MEMLAB_CACHE_CACHED == 0 && MEMLAB_CACHE_WC == 1 &&
 	       MEMLAB_CACHE_UNCACHED == 2 && MEMLAB_CACHE_MASK == 3 &&
@@ -66,5 +71,13 @@ int main(void)
 	tap_ok(sizeof(struct memlab_free) == 24 && offsetof(struct memlab_free, handle) == 4 &&
 	       offsetof(struct memlab_free, reserved) == 8,
 	       "struct memlab_free: 24 bytes, handle at 4, reserved at 8");
+
+	tap_ok(sizeof(struct memlab_sync) == 48, "struct memlab_sync is 48 bytes");
+	FIELD(memlab_sync, size, 0, 4);
+	FIELD(memlab_sync, handle, 4, 4);
+	FIELD(memlab_sync, offset, 8, 8);
+	FIELD(memlab_sync, length, 16, 8);
+	FIELD(memlab_sync, flags, 24, 4);
+	FIELD(memlab_sync, reserved, 32, 16);
 	return tap_done();
 }

@@ -732,8 +732,9 @@ static void op_ioctl_unknown(void)
 
 	do {
 		cmd = _IOC(below(&S.rng, 4), MEMLAB_IOC_MAGIC, chance(&S.rng, 50) ?
-			   below(&S.rng, 3) : below(&S.rng, 256), below(&S.rng, sizeof(scratch)));
-	} while (cmd == MEMLAB_IOC_INFO || cmd == MEMLAB_IOC_ALLOC || cmd == MEMLAB_IOC_FREE);
+			   below(&S.rng, 4) : below(&S.rng, 256), below(&S.rng, sizeof(scratch)));
+	} while (cmd == MEMLAB_IOC_INFO || cmd == MEMLAB_IOC_ALLOC || cmd == MEMLAB_IOC_FREE ||
+		 cmd == MEMLAB_IOC_SYNC);
 	ret = SYSRET(ioctl(S.fd[0], cmd, scratch));
 	snprintf(what, sizeof(what), "unknown ioctl %#lx", cmd);
 	expect(C_ERRNO, ret, -ENOTTY, what);
