@@ -6,12 +6,15 @@
  * written last, whole: a PL061 data write shows at the address it used, a
  * Rockchip write shows its write-enable half, so each case checks the
  * exact address and value of every access. Each case starts from a zeroed
- * 4 KiB block.
+ * 4 KiB block. Share mode's writes (share.c) are checked the same way:
+ * only the shared lines' bits are ever written.
  */
 #include <kunit/test.h>
 #include <linux/bits.h>
 #include <linux/irq.h>
 #include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/random.h>
 #include <linux/string.h>
 
 #include <memlab/kunit_visibility.h>
@@ -454,6 +457,173 @@ static void memlab_gpio_test_mmio_sizes(struct kunit *test)
 	}
 }
 
+/*
+ * Share mode's line list: in range, each line once, 1 to 32 of them; the
+ * first entry refused is reported.
+ */
+static void memlab_gpio_test_share_init(struct kunit *test)
+{
+	struct gpio_ctx *ctx = test->priv;
+	static const u32 ok[] = { 2, 17, 30 }, twice[] = { 4, 9, 4 };
+	static const u32 rk_range[] = { 0, 32 }, pl061_range[] = { 8 };
+	u32 many[MEMLAB_GPIO_SHARE_MAX + 1] = { };
+	struct memlab_gpio_share sh;
+	unsigned int bad;
+
+	KUNIT_EXPECT_EQ(test, memlab_gpio_share_init(&sh, &ctx->rk, ok, 3, &bad), 0);
+	KUNIT_EXPECT_EQ(test, sh.n, 3u);
+	KUNIT_EXPECT_EQ(test, sh.mask, BIT(2) | BIT(17) | BIT(30));
+	KUNIT_EXPECT_EQ(test, sh.line[1], 17);
+
+	KUNIT_EXPECT_EQ(test, memlab_gpio_share_init(&sh, &ctx->rk, twice, 3, &bad), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bad, 2u);
+	KUNIT_EXPECT_EQ(test, sh.n, 0u);
+	KUNIT_EXPECT_EQ(test, memlab_gpio_share_init(&sh, &ctx->rk, rk_range, 2, &bad), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bad, 1u);
+	KUNIT_EXPECT_EQ(test, memlab_gpio_share_init(&sh, &ctx->pl061, pl061_range, 1, &bad),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_gpio_share_init(&sh, &ctx->rk, ok, 0, &bad), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_gpio_share_init(&sh, &ctx->rk, many,
+						     ARRAY_SIZE(many), &bad), -EINVAL);
+}
+
+/* The split registers of a Rockchip bank, _L at +0 and _H at +4 */
+static const u32 rk_split[] = {
+	MEMLAB_RKGPIO_DR, MEMLAB_RKGPIO_DDR, MEMLAB_RKGPIO_INT_EN,
+	MEMLAB_RKGPIO_INT_MASK, MEMLAB_RKGPIO_INT_TYPE, MEMLAB_RKGPIO_INT_POL,
+	MEMLAB_RKGPIO_INT_BOTH, MEMLAB_RKGPIO_DEBOUNCE, MEMLAB_RKGPIO_DBCLK_EN,
+	MEMLAB_RKGPIO_EOI,
+};
+
+/*
+ * Rockchip share mode, random levels and directions on lines 1, 15, 16
+ * and 31 (both ends of both halves). After each operation, from a zeroed
+ * block: only DR and DDR were written; every written word's enable half
+ * covers shared lines only, and its value bits only enabled ones; each
+ * line the operation named reads back as asked.
+ *
+ *   DR_L  0x8002xxxx   enables: lines 1 and 15 at most
+ *   DR_H  0x8001xxxx   enables: lines 16 and 31 at most
+ */
+static void memlab_gpio_test_rk_share_writes(struct kunit *test)
+{
+	struct gpio_ctx *ctx = test->priv;
+	static const u32 lines[] = { 1, 15, 16, 31 };
+	struct memlab_gpio_share sh;
+	struct rnd_state rnd;
+	unsigned int bad, i, j, k;
+	u32 seed = get_random_u32();
+
+	kunit_info(test, "seed %u\n", seed);
+	prandom_seed_state(&rnd, seed);
+	KUNIT_ASSERT_EQ(test, memlab_gpio_share_init(&sh, &ctx->rk, lines,
+						     ARRAY_SIZE(lines), &bad), 0);
+	for (i = 0; i < 1000; i++) {
+		u32 r = prandom_u32_state(&rnd);
+		unsigned long mask = r & 0xf, bits = (r >> 4) & 0xf;
+		unsigned int offset = (r >> 8) & 3;
+		bool dir = r & BIT(10), output = r & BIT(11);
+		u32 want_reg = dir ? MEMLAB_RKGPIO_DDR : MEMLAB_RKGPIO_DR;
+
+		memset(ctx->regs, 0, FAKE_SIZE);
+		if (dir)
+			KUNIT_ASSERT_EQ(test, memlab_gpio_share_set_direction(&ctx->rk, &sh, offset,
+									      output, bits & 1), 0);
+		else
+			KUNIT_ASSERT_EQ(test, memlab_gpio_share_set_multiple(&ctx->rk, &sh,
+									     mask, bits), 0);
+
+		for (j = 0; j < ARRAY_SIZE(rk_split); j++) {
+			for (k = 0; k < 2; k++) {
+				u32 w = *reg(test, rk_split[j] + 4 * k);
+				u32 shared = (sh.mask >> (16 * k)) & 0xffff;
+
+				if (rk_split[j] != MEMLAB_RKGPIO_DR &&
+				    rk_split[j] != MEMLAB_RKGPIO_DDR)
+					KUNIT_ASSERT_EQ_MSG(test, w, 0u, "seed %u, op %u, reg 0x%x",
+							    seed, i, rk_split[j] + 4 * k);
+				KUNIT_ASSERT_EQ_MSG(test, (w >> 16) & ~shared, 0u,
+						    "seed %u, op %u: 0x%08x at 0x%x enables unshared lines",
+						    seed, i, w, rk_split[j] + 4 * k);
+				KUNIT_ASSERT_EQ_MSG(test, w & 0xffff & ~(w >> 16), 0u,
+						    "seed %u, op %u: 0x%08x at 0x%x", seed, i, w,
+						    rk_split[j] + 4 * k);
+			}
+		}
+		/* What was asked is what the words say */
+		for (j = 0; j < ARRAY_SIZE(lines); j++) {
+			bool named = dir ? j == offset : mask & BIT(j);
+			bool level = dir ? output : bits & BIT(j);
+			u32 w = *reg(test, want_reg + 4 * (lines[j] / 16));
+			u32 b = BIT(lines[j] % 16);
+
+			if (!named)
+				continue;
+			KUNIT_ASSERT_TRUE_MSG(test, w & (b << 16), "seed %u, op %u, line %u",
+					      seed, i, lines[j]);
+			KUNIT_ASSERT_EQ_MSG(test, !!(w & b), level, "seed %u, op %u, line %u",
+					    seed, i, lines[j]);
+		}
+	}
+	/* An offset past the shared lines writes nothing */
+	memset(ctx->regs, 0, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, memlab_gpio_share_set_direction(&ctx->rk, &sh, 4, true, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memlab_gpio_share_set_multiple(&ctx->rk, &sh, BIT(4), BIT(4)), 0);
+	KUNIT_EXPECT_EQ(test, nonzero_words(test), 0u);
+}
+
+/*
+ * PL061 share mode on lines 3, 5 and 6: levels go through the masked
+ * GPIODATA address of the lines asked, never another; a direction is not
+ * memlab's to set (GPIODIR is a read-modify-write), so nothing is written.
+ */
+static void memlab_gpio_test_pl061_share_writes(struct kunit *test)
+{
+	struct gpio_ctx *ctx = test->priv;
+	static const u32 lines[] = { 3, 5, 6 };
+	struct memlab_gpio_share sh;
+	struct rnd_state rnd;
+	unsigned int bad, i, w;
+	unsigned long levels;
+	u32 seed = get_random_u32(), bank_bits, *before;
+
+	kunit_info(test, "seed %u\n", seed);
+	prandom_seed_state(&rnd, seed);
+	before = kunit_kmalloc(test, FAKE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	KUNIT_ASSERT_EQ(test, memlab_gpio_share_init(&sh, &ctx->pl061, lines,
+						     ARRAY_SIZE(lines), &bad), 0);
+	for (i = 0; i < 300; i++) {
+		u32 r = prandom_u32_state(&rnd);
+		unsigned long mask = r & 7, bits = (r >> 3) & 7;
+		u32 bank = memlab_gpio_share_to_bank(&sh, mask, bits, &bank_bits);
+
+		memset(ctx->regs, 0xa5, FAKE_SIZE);
+		memcpy(before, ctx->regs, FAKE_SIZE);
+		KUNIT_ASSERT_EQ(test, memlab_gpio_share_set_multiple(&ctx->pl061, &sh, mask, bits),
+				0);
+		for (w = 0; w < FAKE_SIZE / 4; w++) {
+			if (ctx->regs[w] == before[w])
+				continue;
+			KUNIT_ASSERT_EQ_MSG(test, w, bank, "seed %u, op %u: word 0x%x written",
+					    seed, i, 4 * w);
+			KUNIT_ASSERT_EQ_MSG(test, ctx->regs[w], bank_bits, "seed %u, op %u",
+					    seed, i);
+		}
+		KUNIT_ASSERT_EQ(test, bank & ~sh.mask, 0u);
+		KUNIT_ASSERT_EQ(test, memlab_gpio_share_set_direction(&ctx->pl061, &sh, r % 3,
+								      true, 1), -EOPNOTSUPP);
+		KUNIT_ASSERT_EQ(test, memcmp(before, ctx->regs, FAKE_SIZE) ? 1 : 0,
+				bank ? 1 : 0);
+	}
+
+	/* Reads map back: bank line 5 high is memlab's offset 1 */
+	memset(ctx->regs, 0, FAKE_SIZE);
+	*reg(test, 0x68 << 2) = BIT(5);
+	KUNIT_EXPECT_EQ(test, memlab_gpio_share_get_multiple(&ctx->pl061, &sh, 7, &levels), 0);
+	KUNIT_EXPECT_EQ(test, levels, BIT(1));
+}
+
 static struct kunit_case memlab_gpio_regs_test_cases[] = {
 	KUNIT_CASE(memlab_gpio_test_pl061_set_masked),
 	KUNIT_CASE(memlab_gpio_test_pl061_get_masked),
@@ -472,6 +642,9 @@ static struct kunit_case memlab_gpio_regs_test_cases[] = {
 	KUNIT_CASE(memlab_gpio_test_rk_out_of_range),
 	KUNIT_CASE(memlab_gpio_test_reg_tables),
 	KUNIT_CASE(memlab_gpio_test_mmio_sizes),
+	KUNIT_CASE(memlab_gpio_test_share_init),
+	KUNIT_CASE(memlab_gpio_test_rk_share_writes),
+	KUNIT_CASE(memlab_gpio_test_pl061_share_writes),
 	{}
 };
 

@@ -16,9 +16,11 @@
 #   <kernel>  a W=1 build, then in QEMU: insmod/rmmod twice, KUnit through
 #             kunit.py parse, the userspace TAP tests, a kmemleak scan and a
 #             scan of the console for splats; on MEMLAB_EDGE_KERNEL (6.12)
-#             also four short boots of unusual machines (guest init's edge
+#             also six short boots of unusual machines (guest init's edge
 #             mode): pool regions marked reusable (with swiotlb=force),
-#             shared-dma-pool and no-map, and no memlab,memlab node
+#             shared-dma-pool and no-map, no memlab,memlab node,
+#             memlab_gpio nodes naming their bank by memlab,bank, and
+#             memlab_gpio sharing PL061 lines with gpio-pl061
 #
 # It ends with "N passed, N failed, N skipped" and exits non-zero on any failure.
 # MEMLAB_INJECT=kunit,tap,warn makes the guest fail on purpose, to show the
@@ -148,7 +150,7 @@ for k in "${kernels[@]}"; do
 	res guest "$g" "$run/console.log" "$kunit_py" $need
 	res summary "$g"
 	[ "$k" = "${MEMLAB_EDGE_KERNEL:-6.12}" ] || continue
-	for v in reusable:swiotlb=force dma-pool no-map no-node bank; do
+	for v in reusable:swiotlb=force dma-pool no-map no-node bank share; do
 		args=${v#*:}
 		[ "$args" = "$v" ] && args=
 		v=${v%%:*}

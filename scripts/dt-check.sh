@@ -16,7 +16,10 @@
 #   - fdtget reads back what the drivers need: memlab's GPIO node resolves
 #     to the gpio1 node, whose window is gpio1's and whose clocks are
 #     PCLK_GPIO1 and DBCLK_GPIO1 as the header that tree was built with
-#     numbers them.
+#     numbers them;
+#   - the share overlay (rk3588-rock-5b-plus-memlab-share.dtso) applies to
+#     the same trees, validates, and shares gpio1 line 10 (GPIO1_B2),
+#     which nothing in the base tree uses.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -81,6 +84,9 @@ while read -r b src inc hdr; do
 	fdtoverlay -i "$out/$b.dtb" -o "$out/$b-memlab.dtb" \
 		"$out/rk3588-rock-5b-plus-memlab.dtbo" >"$out/apply.log" 2>&1
 	ml_ok $? "rk3588-rock-5b-plus-memlab.dtbo applies to $b.dtb" "$out/apply.log"
+	fdtoverlay -i "$out/$b.dtb" -o "$out/$b-memlab-share.dtb" \
+		"$out/rk3588-rock-5b-plus-memlab-share.dtbo" >"$out/apply.log" 2>&1
+	ml_ok $? "rk3588-rock-5b-plus-memlab-share.dtbo applies to $b.dtb" "$out/apply.log"
 done <<<"$trees"
 
 # shellcheck disable=SC2046
@@ -93,7 +99,9 @@ cp "$out/virt.dtb" "$out/virt-base.dtb" 2>/dev/null
 dt-mk-schema -j -o "$out/memlab-schema.json" "$bindings" >"$out/mk.log" 2>&1
 ml_ok $? "dt-mk-schema processes memlab's bindings" "$out/mk.log"
 nodes='memlab|memlab-pool|memlab-gpio[0-9]*(@[0-9a-f]+)?|pl061@9030000|reserved-memory|gpio-keys'
-for t in rk3588-rock-5b-plus-memlab rk3588-rock-5b-memlab rk3588-rock-5b-plus-vendorclk-memlab virt-memlab; do
+for t in rk3588-rock-5b-plus-memlab rk3588-rock-5b-memlab rk3588-rock-5b-plus-vendorclk-memlab \
+	rk3588-rock-5b-plus-memlab-share rk3588-rock-5b-memlab-share \
+	rk3588-rock-5b-plus-vendorclk-memlab-share virt-memlab; do
 	dt-validate -s "$out/memlab-schema.json" "$out/$t.dtb" >"$out/val.log" 2>&1
 	grep -E "^[^ ].*: ($nodes)[:,]? " "$out/val.log" >"$out/val-memlab.log"
 	[ ! -s "$out/val-memlab.log" ]
@@ -172,6 +180,24 @@ while read -r b src inc hdr; do
 		"want <$want>"
 	get "$out/$t" $g memlab,observe >/dev/null
 	ml_ok $? "$t: $g observes (memlab,observe)"
+
+	# The share variant: one line of gpio1, GPIO1_B2, for which the board's
+	# tree has no GPIO specifier (its enabled pinctrl-0 groups leave it
+	# alone too; docs/board.rst).
+	t=$b-memlab-share.dtb
+	gph=$(get -t u "$out/$t" "$bank" phandle)
+	[ "$(get -t u "$out/$t" $g memlab,bank)" = "$gph" ] &&
+		[ "$(get -t u "$out/$t" $g memlab,lines-gpios)" = "$gph 10 0" ] &&
+		! get "$out/$t" $g memlab,observe >/dev/null
+	ml_ok $? "$t: $g shares gpio1 line 10 (GPIO1_B2) and does not observe"
+	dtc -q -I dtb -O dts "$out/$b.dtb" 2>/dev/null |
+		awk -v ph="$(printf '0x%x' "$gph")" '
+			/(^|[\t -])gpios? = / { gsub(/[<>,;]/, " ")
+				for (i = 1; i < NF; i++)
+					if ($i == ph && $(i + 1) == "0x0a")
+						print }' >"$out/b2.log"
+	[ ! -s "$out/b2.log" ]
+	ml_ok $? "$b.dtb: no GPIO specifier names gpio1 line 10 (GPIO1_B2)" "$out/b2.log"
 done <<<"$trees"
 # What a literal <&cru 115>, <&cru 116> would have named on a vendor tree
 lit=$(awk '/scmi-clocks indices/ { exit } $1 == "#define" && ($3 == 115 || $3 == 116) { print $2 }' "$vinc/$cru_h" | paste -sd ' ')

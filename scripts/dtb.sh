@@ -19,6 +19,11 @@
 # MEMLAB_DT_VARIANT=bank adds memlab_gpio nodes that name a controller by
 # memlab,bank, as the Rock 5B+ overlay names &gpio1: one observing the
 # PL061, one naming a disabled node, one a phandle no node has.
+# MEMLAB_DT_VARIANT=share gives the PL061 back to gpio-pl061, as bench
+# does, and adds /memlab-gpio-share, which shares its lines 3 (the power
+# button), 5 and 6 through memlab,lines-gpios, plus four nodes that must
+# fail with EINVAL: memlab,observe as well, line 8, line 4 twice, and a
+# line of a controller other than memlab,bank.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -71,7 +76,27 @@ bank)
 		fdtput "$out" "/memlab-gpio-${n%%:*}" memlab,observe
 	done
 	;;
-*) ml_die "unknown MEMLAB_DT_VARIANT '$MEMLAB_DT_VARIANT' (known: bench reusable dma-pool no-map no-node bank)" ;;
+share)
+	# shellcheck disable=SC2046
+	fdtput -t s "$out" $pl061 compatible $(fdtget "$dir/virt.dtb" $pl061 compatible)
+	pl=$(fdtget -t x "$out" $pl061 phandle)
+	share=/memlab-gpio-share
+	for n in share:"$pl 3 0 $pl 5 0 $pl 6 0" share-observe:"$pl 4 0" \
+		share-range:"$pl 8 0" share-twice:"$pl 4 0 $pl 4 0" \
+		share-mismatch:"7fff0003 0 0"; do
+		node=/memlab-gpio-${n%%:*}
+		fdtput -c "$out" $node
+		fdtput -t s "$out" $node compatible memlab,pl061-gpio
+		fdtput -t x "$out" $node memlab,bank "$pl"
+		# shellcheck disable=SC2086
+		fdtput -t x "$out" $node memlab,lines-gpios ${n#*:}
+		fdtput "$out" $node gpio-controller
+		fdtput -t i "$out" $node '#gpio-cells' 2
+	done
+	fdtput -t x "$out" $share phandle 7fff0003
+	fdtput "$out" /memlab-gpio-share-observe memlab,observe
+	;;
+*) ml_die "unknown MEMLAB_DT_VARIANT '$MEMLAB_DT_VARIANT' (known: bench reusable dma-pool no-map no-node bank share)" ;;
 esac
 # A run that needs a larger pool (make bench) sets MEMLAB_POOL_SIZE.
 if [ -n "${MEMLAB_POOL_SIZE:-}" ]; then

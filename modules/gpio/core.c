@@ -13,7 +13,8 @@
  * the controller belongs to another driver: memlab maps it without
  * requesting the region, registers nothing with gpiolib and only reads it.
  * With "memlab,bank" the register window and the clocks are the referenced
- * stock node's, not the memlab node's own.
+ * stock node's, not the memlab node's own. With "memlab,lines-gpios" as well
+ * (share mode, share.c) memlab drives only those lines of the stock bank.
  */
 #include <linux/amba/bus.h>
 #include <linux/bits.h>
@@ -385,6 +386,13 @@ static int memlab_gpio_setup(struct device *dev,
 	mg->hw.variant = variant;
 	raw_spin_lock_init(&mg->lock);
 	mg->observe = device_property_read_bool(dev, "memlab,observe");
+	mg->share = device_property_present(dev, "memlab,lines-gpios");
+	if (mg->share && mg->observe)
+		return dev_err_probe(dev, -EINVAL,
+				     "memlab,observe and memlab,lines-gpios exclude each other\n");
+	if (mg->share && !bank)
+		return dev_err_probe(dev, -EINVAL,
+				     "memlab,lines-gpios needs memlab,bank\n");
 
 	if (!res)
 		return dev_err_probe(dev, -EINVAL, "no register window (reg)\n");
@@ -395,10 +403,11 @@ static int memlab_gpio_setup(struct device *dev,
 	mg->phys = res->start;
 	mg->size = resource_size(res);
 
-	if (mg->observe) {
+	if (!memlab_gpio_owns(mg)) {
 		/*
 		 * Another driver holds the region: map it without requesting
-		 * it. Nothing below writes a register in this mode.
+		 * it. Nothing below writes a register in observe mode, and
+		 * only the shared lines' bits in share mode.
 		 */
 		mg->hw.base = devm_ioremap(dev, res->start, mg->size);
 		if (!mg->hw.base)
@@ -419,20 +428,26 @@ static int memlab_gpio_setup(struct device *dev,
 		return dev_err_probe(dev, ret, "ID 0x%08x is not a %s GPIO controller\n",
 				     mg->id, variant->name);
 
-	if (!mg->observe) {
+	if (mg->share)
+		ret = memlab_gpio_share_add(mg, bank);
+	else if (!mg->observe)
 		ret = memlab_gpio_add_chip(mg, irq);
-		if (ret)
-			return ret;
-	}
+	if (ret)
+		return ret;
 
 	ret = memlab_gpio_debugfs_add(mg, mmio);
 	if (ret)
 		return ret;
 
 	dev_set_drvdata(dev, mg);
-	dev_info(dev, "%s at %pa, ID 0x%08x, %u lines%s\n", variant->name,
-		 &mg->phys, mg->id, variant->ngpio,
-		 mg->observe ? ", observe mode (read-only, no gpio_chip)" : "");
+	if (mg->share)
+		dev_info(dev, "%s at %pa, ID 0x%08x, share mode: %u of its %u lines (0x%08x)\n",
+			 variant->name, &mg->phys, mg->id, mg->sh.n,
+			 variant->ngpio, mg->sh.mask);
+	else
+		dev_info(dev, "%s at %pa, ID 0x%08x, %u lines%s\n", variant->name,
+			 &mg->phys, mg->id, variant->ngpio,
+			 mg->observe ? ", observe mode (read-only, no gpio_chip)" : "");
 	if (bank)
 		dev_info(dev, "registers and clocks of %pOF\n", bank);
 	return 0;

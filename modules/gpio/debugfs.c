@@ -4,9 +4,10 @@
  *
  *   regs  every register by name with its value, then one line per GPIO
  *         line: direction, level, trigger, interrupt enable
- *   bench (a controller memlab drives, not in observe mode) writing a count
- *         N times N writel()s of 0 to a register where that changes
- *         nothing; reading prints the last run: writes, ns, writes_per_s
+ *   bench (a controller memlab owns: not in observe or share mode)
+ *         writing a count N times N writel()s of 0 to a register where
+ *         that changes nothing; reading prints the last run: writes, ns,
+ *         writes_per_s
  *   mmio  (module parameter mmio=1 only) the register window as a file:
  *         pread/pwrite of a size the controller takes (PL061 1, 2 or 4
  *         bytes, Rockchip 4) at an offset aligned to the size is one
@@ -104,12 +105,15 @@ static int memlab_gpio_regs_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "device %s\n", dev_name(mg->dev));
 	seq_printf(m, "controller %s\n", v->name);
-	seq_printf(m, "mode %s\n", mg->observe ? "observe" : "gpiochip");
+	seq_printf(m, "mode %s\n", mg->share ? "share" :
+		   mg->observe ? "observe" : "gpiochip");
 	seq_printf(m, "phys 0x%016llx\n", (u64)mg->phys);
 	seq_printf(m, "size 0x%llx\n", (u64)mg->size);
 	seq_printf(m, "id 0x%08x\n", mg->id);
 	seq_printf(m, "lines %u\n", v->ngpio);
 	seq_printf(m, "irq %s\n", mg->has_irq ? "yes" : "no");
+	if (mg->share)
+		seq_printf(m, "shared 0x%08x\n", mg->sh.mask);
 	seq_printf(m, "%-16s %-6s %s\n", "register", "offset", "value");
 	for (i = 0; i < v->nr_regs && i < ARRAY_SIZE(s->reg); i++)
 		seq_printf(m, "%-16s 0x%03x  0x%08x\n", v->regs[i].name,
@@ -235,8 +239,8 @@ static ssize_t memlab_gpio_mmio_write(struct file *file,
 	u32 l = 0;
 	int ret;
 
-	/* Observe mode: the controller is another driver's. */
-	if (mg->observe)
+	/* Observe and share mode: the controller is another driver's. */
+	if (!memlab_gpio_owns(mg))
 		return -EPERM;
 	ret = memlab_gpio_hw_mmio_check(&mg->hw, mg->size, count, *ppos);
 	if (ret)
@@ -291,12 +295,12 @@ int memlab_gpio_debugfs_add(struct memlab_gpio *mg, bool mmio)
 {
 	mg->dir = debugfs_create_dir(dev_name(mg->dev), memlab_gpio_root);
 	debugfs_create_file("regs", 0444, mg->dir, mg, &memlab_gpio_regs_fops);
-	if (!mg->observe)
+	if (memlab_gpio_owns(mg))
 		debugfs_create_file("bench", 0600, mg->dir, mg,
 				    &memlab_gpio_bench_fops);
 	if (mmio)
-		debugfs_create_file("mmio", mg->observe ? 0400 : 0600, mg->dir,
-				    mg, &memlab_gpio_mmio_fops);
+		debugfs_create_file("mmio", memlab_gpio_owns(mg) ? 0600 : 0400,
+				    mg->dir, mg, &memlab_gpio_mmio_fops);
 	return devm_add_action_or_reset(mg->dev, memlab_gpio_debugfs_remove, mg);
 }
 

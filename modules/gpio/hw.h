@@ -49,6 +49,9 @@ struct memlab_gpio_reg {
  *	bench file times writes there)
  * @mmio_sizes: the access sizes the registers take, BIT(bytes) for each of
  *	1, 2 and 4 (the debugfs mmio file refuses the others)
+ * @dir_masked: the direction register has write enables, so one line's
+ *	direction is set by one write that reaches no other line (share mode
+ *	sets it itself; without them it asks the stock driver)
  * @check_id: read the identification registers; 0 or -ENODEV
  * @init: put the interrupt logic in a known state: all masked, none pending
  * @get_direction: 1 output, 0 input
@@ -76,6 +79,7 @@ struct memlab_gpio_variant {
 	unsigned int nr_regs;
 	u32 nop_reg;
 	u8 mmio_sizes;
+	bool dir_masked;
 	int (*check_id)(const struct memlab_gpio_hw *hw, u32 *id);
 	void (*init)(const struct memlab_gpio_hw *hw);
 	int (*get_direction)(const struct memlab_gpio_hw *hw, unsigned int line);
@@ -154,5 +158,35 @@ int memlab_gpio_hw_irq_enable(const struct memlab_gpio_hw *hw,
 int memlab_gpio_hw_irq_ack(const struct memlab_gpio_hw *hw, unsigned int line);
 int memlab_gpio_hw_mmio_check(const struct memlab_gpio_hw *hw, u64 window,
 			      size_t size, loff_t pos);
+
+#define MEMLAB_GPIO_SHARE_MAX	32
+
+/**
+ * struct memlab_gpio_share - the lines of a bank shared with its stock driver
+ * @n: how many; they are offsets 0 to @n - 1 of memlab's gpio_chip
+ * @line: the bank line behind each of those offsets
+ * @mask: the bank lines shared, bit n for line n: the only ones written
+ */
+struct memlab_gpio_share {
+	unsigned int n;
+	u8 line[MEMLAB_GPIO_SHARE_MAX];
+	u32 mask;
+};
+
+int memlab_gpio_share_init(struct memlab_gpio_share *sh,
+			   const struct memlab_gpio_hw *hw, const u32 *lines,
+			   unsigned int n, unsigned int *bad);
+u32 memlab_gpio_share_to_bank(const struct memlab_gpio_share *sh,
+			      unsigned long mask, unsigned long bits,
+			      u32 *bank_bits);
+int memlab_gpio_share_get_multiple(const struct memlab_gpio_hw *hw,
+				   const struct memlab_gpio_share *sh,
+				   unsigned long mask, unsigned long *bits);
+int memlab_gpio_share_set_multiple(const struct memlab_gpio_hw *hw,
+				   const struct memlab_gpio_share *sh,
+				   unsigned long mask, unsigned long bits);
+int memlab_gpio_share_set_direction(const struct memlab_gpio_hw *hw,
+				    const struct memlab_gpio_share *sh,
+				    unsigned int offset, bool output, int value);
 
 #endif

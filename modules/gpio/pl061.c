@@ -208,6 +208,8 @@ const struct memlab_gpio_variant memlab_gpio_pl061 = {
 	/* GPIODATA through an empty address mask reaches no line */
 	.nop_reg	= MEMLAB_PL061_DATA,
 	.mmio_sizes	= BIT(1) | BIT(2) | BIT(4),
+	/* GPIODIR is a plain bitmap: a read-modify-write */
+	.dir_masked	= false,
 	.check_id	= pl061_check_id,
 	.init		= pl061_init,
 	.get_direction	= pl061_get_direction,

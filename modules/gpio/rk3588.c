@@ -220,6 +220,8 @@ const struct memlab_gpio_variant memlab_gpio_rk3588 = {
 	.nop_reg	= MEMLAB_RKGPIO_DR,
 	/* the TRM lists every register as word access */
 	.mmio_sizes	= BIT(4),
+	/* SWPORT_DDR_L/_H have write enables, as DR has */
+	.dir_masked	= true,
 	.check_id	= rk_check_id,
 	.init		= rk_init,
 	.get_direction	= rk_get_direction,
