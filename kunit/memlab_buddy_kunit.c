@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include <memlab/alloc.h>
@@ -239,6 +240,56 @@ static void memlab_buddy_test_addresses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_block_phys(ctx->pool, &order), 0);
 	KUNIT_EXPECT_NULL(test, memlab_phys_to_virt(ctx->pool, base - 1));
 	expect_all_free(test, ctx->pool);
+}
+
+/*
+ * GFP_DMA32 is served by a pool that lies wholly below 4 GiB and by no
+ * other. The pools here are described at made-up physical addresses over
+ * pages of the test's own: nothing is mapped to user space or given to a
+ * device, so only the descriptions matter.
+ */
+static void memlab_buddy_test_dma32(struct kunit *test)
+{
+	static const struct {
+		u64 phys;		/* where the 64 KiB pool is said to be */
+		bool dma32;
+		const char *what;
+	} cases[] = {
+		{ SZ_4G - SZ_64K, true, "ends at 4 GiB" },
+		{ SZ_4G - SZ_32K, false, "straddles 4 GiB" },
+		{ SZ_4G, false, "starts at 4 GiB" },
+	};
+	struct memlab_pool_info info;
+	struct memlab_pool *pool;
+	struct page *backing;
+	unsigned int i;
+	char name[32];
+	void *p;
+
+	backing = alloc_pages(GFP_KERNEL, get_order(SZ_64K));
+	KUNIT_ASSERT_NOT_NULL(test, backing);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(name, sizeof(name), "kunit-dma32-%u-%d", i, current->pid);
+		pool = memlab_pool_create(name, page_address(backing), cases[i].phys, SZ_64K);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+		memlab_pool_get_info(pool, &info);
+		KUNIT_EXPECT_EQ_MSG(test, info.dma32, cases[i].dma32, "a pool that %s",
+				    cases[i].what);
+		p = memlab_alloc_pages(pool, 0, GFP_DMA32 | __GFP_NOWARN);
+		KUNIT_EXPECT_EQ_MSG(test, !!p, cases[i].dma32, "GFP_DMA32, a pool that %s",
+				    cases[i].what);
+		if (p)
+			KUNIT_EXPECT_LE(test, memlab_block_phys(pool, p) + PAGE_SIZE, SZ_4G);
+		if (p)
+			KUNIT_EXPECT_EQ(test, memlab_free_pages(pool, p, 0), 0);
+		/* Without the zone modifier every pool serves. */
+		p = memlab_alloc_pages(pool, 4, 0);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, p, "a pool that %s, no GFP_DMA32", cases[i].what);
+		if (p)
+			KUNIT_EXPECT_EQ(test, memlab_free_pages(pool, p, 4), 0);
+		KUNIT_EXPECT_EQ(test, memlab_pool_destroy(pool), 0);
+	}
+	__free_pages(backing, get_order(SZ_64K));
 }
 
 static void memlab_buddy_test_destroy_busy(struct kunit *test)
@@ -613,6 +664,7 @@ static struct kunit_case memlab_buddy_test_cases[] = {
 	KUNIT_CASE(memlab_buddy_test_irq),
 	KUNIT_CASE_SLOW(memlab_buddy_test_irq_net),
 	KUNIT_CASE(memlab_buddy_test_addresses),
+	KUNIT_CASE(memlab_buddy_test_dma32),
 	KUNIT_CASE(memlab_buddy_test_destroy_busy),
 	KUNIT_CASE(memlab_buddy_test_default_pool),
 	KUNIT_CASE_SLOW(memlab_buddy_test_random),

@@ -155,8 +155,11 @@ for k in "${kernels[@]}"; do
 		[ "$args" = "$v" ] && args=
 		v=${v%%:*}
 		ml_say "boot $k, device-tree variant $v${args:+, with $args}"
+		# RAM above 4 GiB for the no-map pool, which dtb.sh puts there
+		mem=
+		[ "$v" = no-map ] && mem=3328
 		MEMLAB_DT_VARIANT=$v MEMLAB_QEMU_TIMEOUT=${MEMLAB_EDGE_TIMEOUT:-180} \
-			"$MEMLAB_TOP/scripts/qemu.sh" "$kd" "$initrd" "$run-$v" edge \
+			MEMLAB_QEMU_MEM=$mem "$MEMLAB_TOP/scripts/qemu.sh" "$kd" "$initrd" "$run-$v" edge \
 			"memlab.edge=$v $args"
 		res guest "$g-$v" "$run-$v/console.log" "$kunit_py"
 		res summary "$g-$v"

@@ -14,7 +14,8 @@
 # disabled included, so no consumer holds a line during the swap.
 # MEMLAB_DT_VARIANT=reusable, dma-pool or no-map gives the pool region that
 # property ("reusable"; compatible "shared-dma-pool"; "no-map"), for the
-# boots that check memlab_alloc refuses or maps it accordingly; no-node
+# boots that check memlab_alloc refuses or maps it accordingly (the no-map
+# one also above 4 GiB, in a guest given RAM there); no-node
 # disables the memlab,memlab node, so memlab_dev binds a device of its own.
 # MEMLAB_DT_VARIANT=bank adds memlab_gpio nodes that name a controller by
 # memlab,bank, as the Rock 5B+ overlay names &gpio1: one observing the
@@ -61,7 +62,13 @@ bench)
 	# shellcheck disable=SC2046
 	fdtput -t s "$out" $pl061 compatible $(fdtget "$dir/virt.dtb" $pl061 compatible)
 	;;
-reusable | no-map) fdtput "$out" /reserved-memory/memlab-pool "$MEMLAB_DT_VARIANT" ;;
+reusable) fdtput "$out" /reserved-memory/memlab-pool reusable ;;
+no-map)
+	# Above 4 GiB too, where a guest of more than 3 GiB has RAM
+	# (MEMLAB_QEMU_MEM): the pool then serves no MEMLAB_ALLOC_DMA32.
+	fdtput "$out" /reserved-memory/memlab-pool no-map
+	fdtput -t x "$out" /reserved-memory/memlab-pool alloc-ranges 1 0 0 10000000
+	;;
 dma-pool) fdtput -t s "$out" /reserved-memory/memlab-pool compatible shared-dma-pool ;;
 no-node) fdtput -t s "$out" /memlab status disabled ;;
 bank)

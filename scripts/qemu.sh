@@ -23,6 +23,12 @@ mkdir -p "$out"
 # The DTB is dumped with exactly these options, so it matches the run.
 # shellcheck disable=SC2207
 MACHINE=($(cat "$MEMLAB_TOP/scripts/qemu-machine"))
+# MEMLAB_QEMU_MEM=MiB gives the guest that much RAM instead.
+if [ -n "${MEMLAB_QEMU_MEM:-}" ]; then
+	for ((i = 0; i < ${#MACHINE[@]}; i++)); do
+		[ "${MACHINE[$i]}" = -m ] && MACHINE[i + 1]=$MEMLAB_QEMU_MEM
+	done
+fi
 
 "$MEMLAB_TOP/scripts/dtb.sh" "${MACHINE[@]}" -- "$out/virt-memlab.dtb"
 

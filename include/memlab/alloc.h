@@ -27,6 +27,8 @@ struct memlab_pool;
  * @max_order: largest block order of this pool
  * @percpu_caches: whether the pool has per-CPU caches of orders 0 to 3;
  *	a pool too small for them within 2% of metadata has none
+ * @dma32: whether the whole pool lies below 4 GiB, so that it serves
+ *	GFP_DMA32 allocations
  * @metadata_bytes: bytes of the pool's metadata, all outside it
  * @nr_free: free blocks of each order on the buddy lists, up to @max_order;
  *	blocks in per-CPU caches are not listed (memlab_pool_drain())
@@ -42,6 +44,7 @@ struct memlab_pool_info {
 	unsigned long cached_pages;
 	unsigned int max_order;
 	bool percpu_caches;
+	bool dma32;
 	size_t metadata_bytes;
 	unsigned long nr_free[MEMLAB_MAX_ORDER + 1];
 	u64 double_free;
@@ -127,6 +130,5 @@ void memlab_cache_get_info(struct memlab_cache *cache, struct memlab_cache_info 
 void *memlab_kmalloc(struct memlab_pool *pool, size_t size, gfp_t gfp);
 void memlab_kfree(struct memlab_pool *pool, const void *p);
 size_t memlab_ksize(struct memlab_pool *pool, const void *p);
-
 
 #endif

@@ -42,8 +42,9 @@
 /*
  * 1: MEMLAB_IOC_INFO, MEMLAB_IOC_ALLOC, MEMLAB_IOC_FREE
  * 2: MEMLAB_IOC_SYNC
+ * 3: MEMLAB_ALLOC_DMA32
  */
-#define MEMLAB_ABI_VERSION	2
+#define MEMLAB_ABI_VERSION	3
 
 /* The ioctl type byte, unused in Documentation/userspace-api/ioctl. */
 #define MEMLAB_IOC_MAGIC	0xDE
@@ -66,7 +67,16 @@
 #define MEMLAB_CACHE_WC		0x1	/* write-combine: Normal non-cacheable on arm64 */
 #define MEMLAB_CACHE_UNCACHED	0x2	/* non-cached: Normal non-cacheable on arm64 */
 #define MEMLAB_CACHE_MASK	0x3
-#define MEMLAB_ALLOC_FLAGS	MEMLAB_CACHE_MASK	/* every flag defined */
+
+/*
+ * Memory below 4 GiB, for devices that address 32 bits (on the RK3588, RGA2
+ * and the blocks without an IOMMU). The pool has it everywhere or nowhere:
+ * a kernel-pages pool is taken from ZONE_DMA32, a reserved-memory pool is
+ * wherever the device tree puts it (alloc-ranges).
+ */
+#define MEMLAB_ALLOC_DMA32	0x8
+
+#define MEMLAB_ALLOC_FLAGS	(MEMLAB_CACHE_MASK | MEMLAB_ALLOC_DMA32) /* every flag defined */
 
 /**
  * struct memlab_info - the pool, the shared buffer, quotas (MEMLAB_IOC_INFO)
@@ -105,7 +115,8 @@ struct memlab_info {
 /**
  * struct memlab_allocation_data - allocate a private buffer (MEMLAB_IOC_ALLOC)
  * @size: in: sizeof(struct memlab_allocation_data)
- * @flags: in: one MEMLAB_CACHE_* mode; other bits: EINVAL
+ * @flags: in: one MEMLAB_CACHE_* mode, optionally MEMLAB_ALLOC_DMA32; other
+ *	bits: EINVAL; out: what was given, the same
  * @length: in: bytes wanted, rounded up to 2^order pages; 0: EINVAL, more
  *	than 2^max_order pages: E2BIG
  * @bytes: out: bytes given, page_size << @order
@@ -118,7 +129,9 @@ struct memlab_info {
  *	aligned to its size within the pool
  * @reserved: in: must be zero; out: zero
  *
- * Other errors: EDQUOT when the open file's quota would be exceeded,
+ * Other errors: ERANGE for MEMLAB_ALLOC_DMA32 when the pool has no memory
+ * below 4 GiB (it lies above, or across, 4 GiB),
+ * EDQUOT when the open file's quota would be exceeded,
  * ENOSPC when the global quota would be, ENOMEM when the pool has no free
  * block of that order, EOPNOTSUPP for a write-combine or non-cached buffer
  * where the kernel cannot clean its own cacheable alias of the block in

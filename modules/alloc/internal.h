@@ -111,6 +111,7 @@ struct memlab_pool {
 	struct memlab_pcp_moves pcp_moves[MEMLAB_PCP_ORDERS];
 	unsigned int nr_chunks;
 	struct memlab_chunk *chunks;	/* sorted by vaddr */
+	bool dma32;			/* every chunk ends at or below 4 GiB */
 	struct dentry *debugfs;
 	/* Slab (or large-block tag) owning each page; outside the pool too. */
 	unsigned long *owner;

@@ -28,6 +28,7 @@
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -255,8 +256,14 @@ static int memlab_pool_setup(struct memlab_pool *pool, u32 stride, unsigned int 
 	nr_index = (u64)stride * (pool->nr_chunks - 1) + pool->chunks[pool->nr_chunks - 1].nr_pages;
 	if (nr_index >= MEMLAB_BUDDY_NONE)
 		return -E2BIG;
-	for (i = 0; i < pool->nr_chunks; i++)
+	pool->dma32 = true;
+	for (i = 0; i < pool->nr_chunks; i++) {
+		const struct memlab_chunk *c = &pool->chunks[i];
+
 		pool->chunks[i].first = i * stride;
+		if ((u64)c->phys + ((u64)c->nr_pages << PAGE_SHIFT) > SZ_4G)
+			pool->dma32 = false;
+	}
 	pool->meta = kvcalloc(nr_index, sizeof(*pool->meta), GFP_KERNEL);
 	pool->owner = kvcalloc(nr_index, sizeof(*pool->owner), GFP_KERNEL);
 	pool->slabs = kvcalloc(nr_index, sizeof(*pool->slabs), GFP_KERNEL);
@@ -424,7 +431,9 @@ struct memlab_pool *memlab_pool_create_reserved(const char *name, phys_addr_t ph
  * The memory is taken as chunks of the largest order alloc_pages() gives
  * (4 MiB with 4 KiB pages), and the last chunk as smaller ones when @size
  * is not a multiple of that; each chunk is physically contiguous and the
- * largest block is one chunk.
+ * largest block is one chunk. The pages come from ZONE_DMA32 where the
+ * kernel has one, so that the pool serves GFP_DMA32 allocations (devices
+ * that address 32 bits, as several of the RK3588's do).
  *
  * Context: Process context; sleeps.
  * Return: the pool, or an ERR_PTR(): -EINVAL for a bad name or size,
@@ -452,7 +461,8 @@ struct memlab_pool *memlab_pool_create_pages(const char *name, size_t size)
 		unsigned int order = min_t(unsigned int, chunk_order, ilog2(left));
 		struct memlab_chunk *c = &pool->chunks[i];
 
-		c->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL, order);
+		c->page = alloc_pages(GFP_KERNEL | GFP_DMA32 | __GFP_NOWARN | __GFP_RETRY_MAYFAIL,
+				      order);
 		if (!c->page) {
 			ret = -ENOMEM;
 			goto err;
@@ -558,17 +568,22 @@ void memlab_pool_report_used(struct memlab_pool *pool)
  * @pool: the pool
  * @order: block order
  * @gfp: __GFP_ZERO to zero the block, __GFP_NOWARN to stay quiet on
- *	failure; other flags are ignored, the call never sleeps
+ *	failure, __GFP_DMA32 (GFP_DMA32) for a block below 4 GiB, which
+ *	only a pool that lies wholly below 4 GiB gives; other flags are
+ *	ignored, the call never sleeps
  *
  * Context: Any context.
  * Return: the block's kernel address, naturally aligned within the pool,
- * or NULL when no block of that order is free or @order is too large.
+ * or NULL when no block of that order is free, @order is too large, or
+ * __GFP_DMA32 asks for what the pool does not have.
  */
 void *memlab_alloc_pages(struct memlab_pool *pool, unsigned int order, gfp_t gfp)
 {
 	void *addr;
 	long idx;
 
+	if ((gfp & __GFP_DMA32) && !pool->dma32)
+		return NULL;
 	if (order < MEMLAB_PCP_ORDERS && pool->pcp_high[order])
 		idx = memlab_pcp_alloc(pool, order);
 	else
@@ -742,6 +757,7 @@ void memlab_pool_get_info(struct memlab_pool *pool, struct memlab_pool_info *inf
 	info->free_pages = b->free_pages + info->cached_pages;
 	info->max_order = b->max_order;
 	info->percpu_caches = !!pool->pcp;
+	info->dma32 = pool->dma32;
 	info->metadata_bytes = memlab_pool_meta_bytes(pool);
 	for (o = 0; o <= b->max_order; o++)
 		info->nr_free[o] = b->nr_free[o];

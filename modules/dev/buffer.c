@@ -124,14 +124,15 @@ int memlab_buf_sync(struct memlab_buf *buf, struct device *dev, size_t offset, s
 								     DMA_TO_DEVICE);
 }
 
-static struct memlab_buf *memlab_buf_new(struct memlab_pool *pool, unsigned int order)
+static struct memlab_buf *memlab_buf_new(struct memlab_pool *pool, unsigned int order,
+					 gfp_t gfp)
 {
 	struct memlab_buf *buf;
 
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return NULL;
-	buf->vaddr = memlab_alloc_pages(pool, order, __GFP_ZERO | __GFP_NOWARN);
+	buf->vaddr = memlab_alloc_pages(pool, order, gfp | __GFP_ZERO | __GFP_NOWARN);
 	if (!buf->vaddr) {
 		kfree(buf);
 		return NULL;
@@ -149,6 +150,7 @@ static struct memlab_buf *memlab_buf_new(struct memlab_pool *pool, unsigned int 
  * @dma_dev: device for cache maintenance of non-cacheable buffers
  * @order: block order
  * @cache: MEMLAB_CACHE_* mode
+ * @gfp: GFP_DMA32 for a block below 4 GiB, or 0
  * @quota_global: bytes all private buffers together may hold
  *
  * Context: Process context; sleeps.
@@ -157,7 +159,7 @@ static struct memlab_buf *memlab_buf_new(struct memlab_pool *pool, unsigned int 
  * that order, -EOPNOTSUPP when a non-cacheable block cannot be maintained.
  */
 struct memlab_buf *memlab_buf_create(struct memlab_pool *pool, struct device *dma_dev,
-				     unsigned int order, u32 cache, u64 quota_global)
+				     unsigned int order, u32 cache, gfp_t gfp, u64 quota_global)
 {
 	u64 bytes = (u64)PAGE_SIZE << order;
 	struct memlab_buf *buf;
@@ -172,7 +174,7 @@ struct memlab_buf *memlab_buf_create(struct memlab_pool *pool, struct device *dm
 	mutex_unlock(&memlab_bufs_lock);
 
 	ret = -ENOMEM;
-	buf = memlab_buf_new(pool, order);
+	buf = memlab_buf_new(pool, order, gfp);
 	if (!buf)
 		goto err_uncharge;
 	buf->cache = cache;
@@ -220,7 +222,7 @@ struct memlab_buf *memlab_shared_create(struct memlab_pool *pool, size_t size)
 {
 	struct memlab_buf *buf;
 
-	buf = memlab_buf_new(pool, get_order(size));
+	buf = memlab_buf_new(pool, get_order(size), 0);
 	if (!buf)
 		return NULL;
 	buf->size = size;

@@ -74,7 +74,7 @@ extern struct mutex memlab_bufs_lock;
 extern struct memlab_buf *memlab_shared;
 
 struct memlab_buf *memlab_buf_create(struct memlab_pool *pool, struct device *dma_dev,
-				     unsigned int order, u32 cache, u64 quota_global);
+				     unsigned int order, u32 cache, gfp_t gfp, u64 quota_global);
 struct memlab_buf *memlab_shared_create(struct memlab_pool *pool, size_t size);
 void memlab_buf_put(struct memlab_buf *buf);
 int memlab_buf_sync(struct memlab_buf *buf, struct device *dev, size_t offset, size_t len,

@@ -101,6 +101,8 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 	struct memlab_buf *buf;
 	unsigned int max_order, order;
 	u64 bytes, length;
+	u32 flags;
+	bool dma32;
 	int ret;
 
 	ret = memlab_copy_in(&req, sizeof(req), uarg, req.reserved,
@@ -119,10 +121,15 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 		return -ENOMEM;
 	memlab_pool_get_info(memlab_dev_pool(), pi);
 	max_order = pi->max_order;
+	dma32 = pi->dma32;
 	kfree(pi);
 	if (req.length > (u64)PAGE_SIZE << max_order)
 		return -E2BIG;
+	/* Below 4 GiB: the pool has it everywhere or nowhere. */
+	if ((req.flags & MEMLAB_ALLOC_DMA32) && !dma32)
+		return -ERANGE;
 	length = req.length;
+	flags = req.flags;
 	order = get_order(length);
 	bytes = (u64)PAGE_SIZE << order;
 
@@ -136,7 +143,9 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 	mutex_unlock(&mf->lock);
 
 	buf = memlab_buf_create(memlab_dev_pool(), memlab_dev_dma_device(), order,
-				req.flags & MEMLAB_CACHE_MASK, memlab_quota_global());
+				req.flags & MEMLAB_CACHE_MASK,
+				req.flags & MEMLAB_ALLOC_DMA32 ? GFP_DMA32 : 0,
+				memlab_quota_global());
 	if (IS_ERR(buf)) {
 		ret = PTR_ERR(buf);
 		goto err_uncharge;
@@ -145,7 +154,7 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 	/* The reply is complete before another thread can see the handle. */
 	memset(&req, 0, sizeof(req));
 	req.size = sizeof(req);
-	req.flags = buf->cache;
+	req.flags = buf->cache | (flags & MEMLAB_ALLOC_DMA32);
 	req.length = length;
 	req.bytes = bytes;
 	req.mmap_offset = (u64)buf->handle << MEMLAB_COOKIE_SHIFT;
