@@ -377,8 +377,9 @@ static int dt_has_string(const char *path, const char *s)
 }
 
 /*
- * The reserved-memory node whose phandle is @ph: its name into @name and its
- * first reg entry. 0, or -1 when no node has it.
+ * The reserved-memory node whose phandle is @ph: its name into @name, its
+ * size, and its base, or ~0 when the kernel places it at boot (a "size"
+ * property rather than "reg"). 0, or -1 when no node has it.
  */
 static int find_region(uint32_t ph, char *name, size_t len, unsigned long long *base,
 		       unsigned long long *size)
@@ -391,6 +392,8 @@ static int find_region(uint32_t ph, char *name, size_t len, unsigned long long *
 	int ret = -1;
 	DIR *d;
 
+	if (ac + sc > 16)
+		return -1;
 	d = opendir(DT "/reserved-memory");
 	if (!d)
 		return -1;
@@ -401,13 +404,16 @@ static int find_region(uint32_t ph, char *name, size_t len, unsigned long long *
 		if (read_all(path, b, 4) != 4 || be32(b) != ph)
 			continue;
 		snprintf(name, len, "%s", de->d_name);
-		snprintf(path, sizeof(path), DT "/reserved-memory/%s/reg", de->d_name);
-		*base = 0;
+		*base = ~0ULL;
 		*size = 0;
-		if (ac + sc <= 16 && read_all(path, b, sizeof(b)) >= (ssize_t)(4 * (ac + sc))) {
+		snprintf(path, sizeof(path), DT "/reserved-memory/%s/reg", de->d_name);
+		if (read_all(path, b, sizeof(b)) >= (ssize_t)(4 * (ac + sc))) {
 			*base = cells(b, ac);
 			*size = cells(b + 4 * ac, sc);
 		}
+		snprintf(path, sizeof(path), DT "/reserved-memory/%s/size", de->d_name);
+		if (*base == ~0ULL && read_all(path, b, sizeof(b)) >= (ssize_t)(4 * sc))
+			*size = cells(b, sc);
 		ret = 0;
 	}
 	closedir(d);
@@ -467,18 +473,31 @@ static int check_devicetree(void)
 		    "memlab_alloc refuses it; remove its compatible from the overlay", name);
 		return 0;
 	}
-	say(OK, "pool-region", "/reserved-memory/%s, %s at 0x%llx", name,
-	    human(size, sz, sizeof(sz)), base);
+	if (!size)
+		say(FAIL, "pool-region", "/reserved-memory/%s has neither reg nor size; "
+		    "reinstall the overlay (sudo make install-overlay)", name);
+	else if (base == ~0ULL)
+		say(OK, "pool-region", "/reserved-memory/%s, %s, placed at boot", name,
+		    human(size, sz, sizeof(sz)));
+	else
+		say(OK, "pool-region", "/reserved-memory/%s, %s at 0x%llx", name,
+		    human(size, sz, sizeof(sz)), base);
 	return 1;
 }
 
-/* The default pool's source and size from debugfs; 0, or -1. */
-static int pool_from_debugfs(char *source, size_t len, unsigned long long *bytes,
-			     unsigned long long *free_bytes)
+/*
+ * The default pool's source, where its first chunk starts, its size and
+ * what is free, from debugfs; 0, or -1.
+ */
+static int pool_from_debugfs(char *source, size_t len, unsigned long long *phys,
+			     unsigned long long *bytes, unsigned long long *free_bytes)
 {
 	const char *stats = DBG "/alloc/default/stats";
 	char val[64];
 
+	*phys = 0;
+	if (!file_value(stats, "chunk", val, sizeof(val)))
+		sscanf(val, "%*u %llx", phys);
 	if (file_value(stats, "source", source, len) ||
 	    file_value(stats, "total_pages", val, sizeof(val)))
 		return -1;
@@ -510,21 +529,21 @@ static int pool_from_device(unsigned long long *bytes, unsigned long long *free_
 
 static void check_pool(int debugfs, int dt_region)
 {
-	unsigned long long bytes, free_bytes;
+	unsigned long long bytes, free_bytes, phys;
 	char source[64] = "", b[2][32];
 
 	if (!module_loaded("memlab_alloc")) {
 		say(WARN, "pool", "memlab_alloc is not loaded; load it to see the pool");
 		return;
 	}
-	if (debugfs && !pool_from_debugfs(source, sizeof(source), &bytes, &free_bytes)) {
+	if (debugfs && !pool_from_debugfs(source, sizeof(source), &phys, &bytes, &free_bytes)) {
 		if (dt_region && strcmp(source, "reserved-memory"))
 			say(WARN, "pool", "%s from %s although the device tree reserves a "
 			    "region; sudo dmesg | grep memlab_alloc says why",
 			    human(bytes, b[0], 32), source);
 		else
-			say(OK, "pool", "%s from %s, %s free", human(bytes, b[0], 32), source,
-			    human(free_bytes, b[1], 32));
+			say(OK, "pool", "%s from %s at 0x%llx, %s free", human(bytes, b[0], 32),
+			    source, phys, human(free_bytes, b[1], 32));
 		return;
 	}
 	if (!pool_from_device(&bytes, &free_bytes)) {
