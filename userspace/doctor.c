@@ -690,8 +690,8 @@ static void check_lockdown(void)
 		say(WARN, "lockdown", "module signatures are enforced: unsigned modules are "
 		    "refused; sign memlab's with the kernel's key, or turn Secure Boot off");
 	else if (mode[0] && strcmp(mode, "none"))
-		say(WARN, "lockdown", "lockdown=%s (Secure Boot?): unsigned modules are refused "
-		    "and memlab_pt's files are closed; turn Secure Boot off", mode);
+		say(WARN, "lockdown", "lockdown=%s (Secure Boot?): unsigned modules are refused; "
+		    "sign memlab's with a key the kernel trusts, or turn Secure Boot off", mode);
 	else if (mode[0])
 		say(OK, "lockdown", "none, module signatures not enforced");
 	else
