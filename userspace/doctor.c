@@ -11,6 +11,7 @@
  * MEMLAB_IOC_INFO instead.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -193,18 +194,33 @@ static int kernel_cc(const char *kdir, char *buf, size_t len)
 	return 0;
 }
 
-/* The major version in a compiler's banner: after "version ", else last. */
+/*
+ * The major version in a compiler's banner: the word after "version ", else
+ * the first word outside parentheses with a dot in it ("gcc (Debian
+ * 12.2.0-14) 12.2.0", "aarch64-linux-gnu-gcc (GNU Toolchain ... (arm-10.29))
+ * 10.3.1 20210621"). -1 when there is none.
+ */
 static int cc_major(const char *text)
 {
 	const char *p = strstr(text, "version ");
+	int depth = 0;
+	size_t n;
 
-	if (p) {
-		p += 8;
-	} else {
-		p = strrchr(text, ' ');
-		p = p ? p + 1 : text;
+	if (p)
+		return atoi(p + 8);
+	for (p = text; *p; p += n ? n : 1) {
+		n = 0;
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if (depth == 0 && isdigit((unsigned char)*p) && (p == text || p[-1] == ' ')) {
+			n = strcspn(p, " ()");
+			if (memchr(p, '.', n))
+				return atoi(p);
+		}
 	}
-	return atoi(p);
+	return -1;
 }
 
 static void check_compiler(const char *kdir)
