@@ -39,7 +39,8 @@ guest=0
 check_only=0
 logs=$out_base/selftest
 args="alloc_debugfs_test=default"
-MODULES="memlab_alloc memlab_dev memlab_gpio memlab_pt"
+# In dependency order; a module this tree does not build is passed over.
+MODULES="memlab_core memlab_alloc memlab_dev memlab_gpio memlab_pt"
 
 usage() {
 	sed -n '4,/^$/s/^# \{0,1\}//p' "$0" >&2
