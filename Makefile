@@ -87,6 +87,21 @@ bench:
 hosttest:
 	$(MAKE) -C userspace/hosttest run
 
+# The userspace TAP programs on the running kernel (scripts/selftest.sh), for
+# kernels without KUnit: built for this machine, then run as root. The
+# modules are built and insmodded from this tree unless SELFTEST_LOAD says
+# modprobe (installed ones) or none (only what is loaded). Elsewhere than
+# arm64 the programs are cross-built and it stops there, unless
+# CROSS_COMPILE= asks for programs of this machine.
+SELFTEST_LOAD ?= insmod
+selftest:
+	$(MAKE) -C userspace selftest
+	$(MEMLAB_TOP)/scripts/selftest.sh -n
+ifeq ($(SELFTEST_LOAD),insmod)
+	$(MAKE) modules
+endif
+	$(MEMLAB_TOP)/scripts/selftest.sh -l $(SELFTEST_LOAD) $(SELFTEST_ARGS)
+
 help:
 	@echo 'memlab targets:'
 	@echo '  make [modules]  build every module against KDIR (default: the'
@@ -97,6 +112,8 @@ help:
 	@echo '  make check      every test on every kernel; KERNELS="6.12" for a subset'
 	@echo '  make bench      benchmarks against the kernel'"'"'s own, in one QEMU boot'
 	@echo '  make hosttest   host-side allocator tests only'
+	@echo '  make selftest   the userspace TAP tests on the running kernel, as root'
+	@echo '                  (on the board; SELFTEST_LOAD=insmod|modprobe|none)'
 	@echo '  make install    modules into the kernel'"'"'s updates/ directory, then depmod'
 	@echo '                  (INSTALL_MOD_PATH stages them elsewhere)'
 	@echo '  make install-udev     /dev/memlab for the memlab group (on the board)'
@@ -104,7 +121,7 @@ help:
 	@echo '  make dkms       register with DKMS: rebuilt for every new kernel'
 	@echo '  make dtbs       compile the overlays into .out/dts/'
 	@echo '  make clean      remove build products'
-	@echo 'Variables: KDIR ARCH CROSS_COMPILE LLVM KERNELS MEMLAB_CACHE'
+	@echo 'Variables: KDIR ARCH CROSS_COMPILE LLVM KERNELS MEMLAB_CACHE SELFTEST_LOAD'
 
-.PHONY: all modules clean userspace check demo shell bench hosttest help install \
+.PHONY: all modules clean userspace check demo shell bench hosttest selftest help install \
 	install-udev install-overlay dkms dtbs

@@ -4,7 +4,8 @@
 # check.sh [KERNEL...]: every memlab test. `make check` runs it; with no
 # kernels named, the whole matrix (6.1 6.12 7.2).
 #
-#   host      host-side allocator tests (ASan/UBSan) and a bounded fuzz run
+#   host      host-side allocator tests (ASan/UBSan), a bounded fuzz run,
+#             and make selftest refusing to run arm64 programs here
 #   static    checkpatch --strict, the userspace build
 #   docs      every debugfs file, ioctl, module parameter and make target
 #             of the code is documented; every ioctl and parameter the
@@ -60,6 +61,20 @@ if ml_step "$out/host-build.log" "build host tests" make -C "$MEMLAB_TOP/userspa
 	fi
 else
 	res record host fail "host tests build" "see $out/host-build.log"
+fi
+# make selftest runs the TAP programs on the running kernel; here they are
+# arm64 programs on an x86_64 machine, which it must refuse in one line.
+if [ "$(uname -m)" != aarch64 ]; then
+	make -C "$MEMLAB_TOP" selftest >"$out/selftest-refusal.log" 2>&1
+	rc=$?
+	reason=$(grep '^selftest.sh: ' "$out/selftest-refusal.log")
+	if [ "$rc" -ne 0 ] && [ "$(echo "$reason" | wc -l)" -eq 1 ] &&
+		echo "$reason" | grep -q "built for aarch64 and this machine is $(uname -m): they cannot run here"; then
+		res record host pass "make selftest on $(uname -m): refused in one line, status $rc"
+	else
+		res record host fail "make selftest on $(uname -m): refused in one line" \
+			"status $rc; see $out/selftest-refusal.log"
+	fi
 fi
 res summary host
 

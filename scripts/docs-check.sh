@@ -17,7 +17,10 @@
 #             ``memlab_<module>``, and every entry of such a section is a
 #             parameter of that module;
 #   targets   every rule of the top Makefile appears as ``make <target>``
-#             in docs/*.rst or README.md ("make" alone for "all").
+#             in docs/*.rst or README.md ("make" alone for "all");
+#   memlabctl every command of userspace/memlabctl.c's table has an entry
+#             (``name`` or ``name ARGS``) in docs/*.rst, and so has every
+#             check memlabctl doctor prints (userspace/doctor.c).
 #
 # Directories named at run time (debugfs_create_dir(pool->name, ...),
 # dev_name()) are not names and are skipped: the docs give them as
@@ -104,5 +107,15 @@ while read -r t; do
 	grep -q -E "$pat" "${docs[@]}" README.md
 	ml_ok $? "make target $t: documented"
 done < <(sed -n 's/^\([a-z][a-z0-9_-]*\):.*/\1/p' Makefile | sort -u)
+
+# --- memlabctl ------------------------------------------------------------
+while read -r name; do
+	grep -q -E '^``'"$name"'( [^`]*)?``( |$)' "${docs[@]}"
+	ml_ok $? "memlabctl $name: an entry in docs/"
+done < <(sed -n 's/^[[:space:]]*{ "\([a-z]*\)", cmd_.*/\1/p' userspace/memlabctl.c | sort -u)
+while read -r name; do
+	has_entry "$name"
+	ml_ok $? "memlabctl doctor check $name: an entry in docs/"
+done < <(grep -hoE 'say\((OK|WARN|FAIL), "[a-z-]+"' userspace/doctor.c | sed 's/.*"\(.*\)"/\1/' | sort -u)
 
 ml_tap_end

@@ -5,8 +5,8 @@
 #                           (Debian arm64 packages, unpacked; cached)
 # rootfs.sh initrd KDIR OUT build the guest initramfs OUT: the base cpio
 #                           followed by memlab's own, with the modules built
-#                           in KDIR's build directory, the userspace programs
-#                           and the guest init.
+#                           in KDIR's build directory, the userspace programs,
+#                           scripts/selftest.sh and the guest init.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -50,6 +50,7 @@ initrd() {
 	mkdir -p "$stage/memlab/modules" "$stage/memlab/kunit" "$stage/memlab/bin" \
 		"$stage/memlab/tests" "$stage/memlab/examples"
 	install -m 0755 "$MEMLAB_TOP/scripts/guest/init" "$stage/init"
+	install -m 0755 "$MEMLAB_TOP/scripts/selftest.sh" "$stage/memlab/selftest.sh"
 	find "$build/src/modules" -name '*.ko' -exec install -m 0644 {} "$stage/memlab/modules/" \;
 	find "$build/src/kunit" -name '*.ko' -exec install -m 0644 {} "$stage/memlab/kunit/" \; 2>/dev/null || true
 	find "$MEMLAB_OUT/userspace/bin" -type f -exec install -m 0755 {} "$stage/memlab/bin/" \; 2>/dev/null || true

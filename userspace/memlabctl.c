@@ -9,6 +9,7 @@
  *   memlabctl buffers                   memlab/dev/buffers, in friendlier units
  *   memlabctl pool                      memlab/alloc/default, summarised
  *   memlabctl bench [options]           memlab mappings against anonymous memory
+ *   memlabctl doctor                    what to check before filing a bug (doctor.c)
  *
  * Every subcommand takes --help. Errors name the errno.
  */
@@ -29,8 +30,7 @@
 
 #include <memlab.h>
 
-#define DEV_PATH	"/dev/memlab"
-#define DBG		"/sys/kernel/debug/memlab"
+#include "memlabctl.h"
 
 static const char *prog = "memlabctl";
 
@@ -78,7 +78,7 @@ static long long parse_size(const char *s)
 	return *end || v > (1ULL << 62) ? -1 : (long long)v;
 }
 
-static const char *human(unsigned long long bytes, char *buf, size_t len)
+const char *human(unsigned long long bytes, char *buf, size_t len)
 {
 	static const char *const unit[] = { "B", "KiB", "MiB", "GiB" };
 	unsigned int u = 0;
@@ -113,8 +113,7 @@ static int open_dev(int flags)
 	return fd;
 }
 
-/* -h/--help only; anything else is an error. */
-static int no_options(int argc, char **argv, const char *help)
+int no_options(int argc, char **argv, const char *help)
 {
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		fputs(help, stdout);
@@ -863,6 +862,7 @@ static const struct {
 	{ "buffers", cmd_buffers, "list live buffers (debugfs)" },
 	{ "pool", cmd_pool, "summarise the default pool (debugfs)" },
 	{ "bench", cmd_bench, "memlab mappings against anonymous memory" },
+	{ "doctor", cmd_doctor, "check the machine before filing a bug" },
 };
 
 static int help(FILE *out)

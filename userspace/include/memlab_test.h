@@ -116,6 +116,24 @@ static inline int module_insert(const char *path, const char *params)
 	return ret;
 }
 
+/*
+ * The directory of memlab's .ko files into @buf: $MEMLAB_MODULES
+ * (scripts/selftest.sh sets it), else ../modules beside the program at
+ * @argv0, as the guest lays them out.
+ */
+static inline void module_dir(char *buf, size_t len, const char *argv0)
+{
+	const char *env = getenv("MEMLAB_MODULES");
+	const char *slash = strrchr(argv0, '/');
+
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (slash)
+		snprintf(buf, len, "%.*s/../modules", (int)(slash - argv0), argv0);
+	else
+		snprintf(buf, len, "../modules");
+}
+
 /* delete_module() without waiting: EWOULDBLOCK/EAGAIN while it is in use. */
 static inline int module_remove(const char *name)
 {

@@ -8,7 +8,8 @@
  * (memlab_alloc use_dt=0) when memlab_alloc can be reloaded. Ends with
  * both modules loaded with their defaults. Prints TAP.
  *
- * The modules are found in ../modules next to this program.
+ * The modules are found in $MEMLAB_MODULES, else in ../modules next to
+ * this program.
  */
 #define _GNU_SOURCE
 #include <libgen.h>
@@ -254,10 +255,10 @@ int main(int argc, char **argv)
 	tap_begin();
 	snprintf(self, sizeof(self), "%s", argc > 0 ? argv[0] : "");
 	snprintf(testdir, sizeof(testdir), "%s", dirname(self));
-	snprintf(moddir, sizeof(moddir), "%s/../modules", testdir);
+	module_dir(moddir, sizeof(moddir), argc > 0 ? argv[0] : "");
 	snprintf(path, sizeof(path), "%s/memlab_dev.ko", moddir);
 	if (access(path, R_OK) || !module_loaded("memlab_dev")) {
-		tap_skip_all("memlab_dev.ko is not next to this program, or not loaded");
+		tap_skip_all("memlab_dev.ko is not in the module directory, or not loaded");
 	}
 	test_refused_while_used(page);
 	test_bad_params();
