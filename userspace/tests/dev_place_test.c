@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * dev_place_test low|high: MEMLAB_ALLOC_DMA32, memory below 4 GiB.
+ * dev_place_test low [refused] | high: MEMLAB_ALLOC_DMA32, memory below
+ * 4 GiB.
  *
  * "low" (the pool lies below 4 GiB, as QEMU's 1 GiB guest has it): every
  * order and cache mode is given with the flag, the reply echoes it, and
  * root sees each block end at or below 4 GiB; uid 65534 is given one too.
+ * With "refused" (a boot where non-cacheable modes are refused, as
+ * dev_cache_test's), write-combine and non-cached fail with EOPNOTSUPP
+ * with the flag as without it.
  * "high" (the device tree put the pool above 4 GiB): the flag is refused
  * with ERANGE and nothing is charged, and the same request without it is
  * given.
@@ -26,7 +30,7 @@
 
 static const uint32_t modes[] = { MEMLAB_CACHE_CACHED, MEMLAB_CACHE_WC, MEMLAB_CACHE_UNCACHED };
 
-static void test_low(int fd, long page)
+static void test_low(int fd, long page, bool refused)
 {
 	struct memlab_allocation_data a;
 	unsigned int i, order;
@@ -37,6 +41,14 @@ static void test_low(int fd, long page)
 		for (order = 0; order <= 4; order += 2) {
 			ret = dev_alloc(fd, (uint64_t)page << order,
 					modes[i] | MEMLAB_ALLOC_DMA32, &a);
+			if (refused && modes[i] != MEMLAB_CACHE_CACHED) {
+				tap_ok(ret == -EOPNOTSUPP,
+				       "DMA32, mode %u, order %u: EOPNOTSUPP here (%s)", modes[i],
+				       order, ret ? strerror(-ret) : "given");
+				if (!ret)
+					dev_free(fd, a.handle);
+				continue;
+			}
 			tap_ok(!ret && a.flags == (modes[i] | MEMLAB_ALLOC_DMA32) && a.phys &&
 			       a.phys + a.bytes <= FOUR_GIB,
 			       "DMA32, mode %u, order %u: given below 4 GiB (%s, flags %#x, phys %#llx)",
@@ -91,12 +103,14 @@ static void test_high(int fd, long page)
 int main(int argc, char **argv)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	bool high = argc > 1 && !strcmp(argv[1], "high");
+	bool high = argc == 2 && !strcmp(argv[1], "high");
+	bool low = argc >= 2 && !strcmp(argv[1], "low");
+	bool refused = low && argc == 3 && !strcmp(argv[2], "refused");
 	int fd;
 
 	tap_begin();
-	if (argc != 2 || (!high && strcmp(argv[1], "low"))) {
-		fprintf(stderr, "usage: %s low|high\n", argv[0]);
+	if (!high && !(low && (argc == 2 || refused))) {
+		fprintf(stderr, "usage: %s low [refused] | high\n", argv[0]);
 		return 2;
 	}
 	tap_plan(high ? ARRAY_SIZE(modes) + 2 : 3 * ARRAY_SIZE(modes) + 1);
@@ -106,7 +120,7 @@ int main(int argc, char **argv)
 	if (high)
 		test_high(fd, page);
 	else
-		test_low(fd, page);
+		test_low(fd, page, refused);
 	close(fd);
 	return tap_done();
 }
