@@ -781,6 +781,8 @@ static void op_mmap(void)
 	}
 	if (cookie && (i = held_on(f, cookie)) >= 0)
 		bpages = S.bufs[i].pages;
+	else if (!cookie)	/* "anything" may draw 0 too */
+		bpages = info0.shared_bytes / page;
 	names = !cookie || (cookie <= HANDLE_MAX && i >= 0);
 
 	if (!cookie && chance(&S.rng, 80)) {	/* inside our part */
