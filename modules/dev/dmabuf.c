@@ -32,6 +32,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
+#include <linux/fcntl.h>
 #include <linux/iosys-map.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -42,6 +43,7 @@
 #include <linux/vmalloc.h>
 
 #include <memlab/alloc.h>
+#include <memlab/kunit_visibility.h>
 #include <uapi/memlab.h>
 
 #include "compat.h"
@@ -329,5 +331,38 @@ struct file *memlab_dmabuf_export(struct memlab_buf *buf, unsigned int mode)
 
 	return IS_ERR(dmabuf) ? ERR_CAST(dmabuf) : dmabuf->file;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * memlab_dmabuf_export_kunit() - a buffer of the default pool as a dma-buf
+ * @size: bytes, rounded up to a block
+ * @cache: MEMLAB_CACHE_* mode
+ * @phys: set to the block's physical address
+ *
+ * The buffer has no handle and no file: the dma-buf's reference is its
+ * only one, so dma_buf_put() of the last reference frees it.
+ *
+ * Context: Process context; sleeps.
+ * Return: the dma-buf (O_RDWR), or memlab_buf_create()'s and
+ * dma_buf_export()'s errors.
+ */
+struct dma_buf *memlab_dmabuf_export_kunit(size_t size, u32 cache, phys_addr_t *phys)
+{
+	struct memlab_buf *buf;
+	struct dma_buf *dmabuf;
+
+	buf = memlab_buf_create(memlab_dev_pool(), memlab_dev_dma_device(), get_order(size),
+				cache, memlab_quota_global());
+	if (IS_ERR(buf))
+		return ERR_CAST(buf);
+	/* No handle refers to it: the creation reference goes below. */
+	atomic_dec(&buf->nr_fds);
+	*phys = memlab_block_phys(memlab_dev_pool(), buf->vaddr);
+	dmabuf = memlab_dmabuf_create(buf, O_RDWR);
+	memlab_buf_put(buf);
+	return dmabuf;
+}
+EXPORT_SYMBOL_IF_KUNIT(memlab_dmabuf_export_kunit);
+#endif
 
 MEMLAB_IMPORT_DMA_BUF_NS();
