@@ -16,6 +16,9 @@
  * memlab_dev (found in ../modules) cannot be unloaded while a dma-buf is
  * open, and can be once it is closed; it is loaded again.
  *
+ * With "refused" (a boot whose pool is outside the linear map: no-map),
+ * every export fails with EOPNOTSUPP and leaves nothing behind.
+ *
  * Skipped as a whole where the kernel has no dma-buf
  * (CONFIG_DMA_SHARED_BUFFER): MEMLAB_IOC_EXPORT fails with EOPNOTSUPP.
  * Prints TAP.
@@ -32,7 +35,8 @@
 
 #include "dev_common.h"
 
-#define BUFINFO		"/sys/kernel/debug/dma_buf/bufinfo"
+#define DMA_BUF_DIR	"/sys/kernel/debug/dma_buf"
+#define BUFINFO		DMA_BUF_DIR "/bufinfo"
 #define BUF_BYTES	(64 * 1024)
 
 static long page;
@@ -739,6 +743,48 @@ static void test_rmmod(void)
 	tap_ok(!ret && !access(DEV_PATH, F_OK), "memlab_dev loads again (%s)", err_name(ret));
 }
 
+#define REFUSED_POINTS	(ARRAY_SIZE(cache_modes) + 2)
+
+/* A pool outside the linear map: no struct pages for importers. */
+static void test_refused(int fd)
+{
+	struct memlab_allocation_data a;
+	int ret, rows = bufinfo_rows(0, NULL), lowest = lowest_free_fd();
+	long before = pool_free_pages();
+	unsigned int i;
+	uint8_t *m;
+
+	for (i = 0; i < ARRAY_SIZE(cache_modes); i++) {
+		ret = dev_alloc(fd, BUF_BYTES, cache_modes[i].flags, &a);
+		if (ret == -EOPNOTSUPP && i) {
+			tap_skip("memlab_dev refuses this mode here", "%s: export refused",
+				 cache_modes[i].name);
+			continue;
+		}
+		if (!ret) {
+			ret = export_fd(fd, a.handle);
+			if (ret >= 0)
+				close(ret);
+			dev_free(fd, a.handle);
+		}
+		tap_ok(ret == -EOPNOTSUPP, "%s: export EOPNOTSUPP (%s)", cache_modes[i].name,
+		       ret >= 0 ? "exported" : strerror(-ret));
+	}
+	tap_ok(bufinfo_rows(0, NULL) == rows && lowest_free_fd() == lowest,
+	       "no dma-buf and no descriptor left");
+	ret = dev_alloc(fd, BUF_BYTES, MEMLAB_CACHE_CACHED, &a);
+	m = ret ? MAP_FAILED : map(fd, a.bytes, a.mmap_offset);
+	if (m != MAP_FAILED) {
+		fill(m, a.bytes, 3);
+		ret = !filled(m, a.bytes, 3);
+		munmap(m, a.bytes);
+	}
+	if (!ret || m != MAP_FAILED)
+		dev_free(fd, a.handle);
+	tap_ok(m != MAP_FAILED && !ret && pool_free_pages() == before,
+	       "buffers still map, and the pool ends as it began");
+}
+
 int main(int argc, char **argv)
 {
 	struct memlab_allocation_data a;
@@ -754,11 +800,22 @@ int main(int argc, char **argv)
 	fd = open(DEV_PATH, O_RDWR);
 	if (fd < 0)
 		tap_skip_all(DEV_PATH " does not open (memlab_dev not loaded)");
+	if (argc > 1 && !strcmp(argv[1], "refused")) {
+		/* Refused for want of dma-buf would prove nothing. */
+		if (access(DMA_BUF_DIR, F_OK))
+			tap_skip_all("no " DMA_BUF_DIR ": this kernel has no dma-buf");
+		tap_plan(REFUSED_POINTS);
+		test_refused(fd);
+		close(fd);
+		return tap_done();
+	}
 	if (dev_alloc(fd, BUF_BYTES, MEMLAB_CACHE_CACHED, &a))
 		tap_skip_all("MEMLAB_IOC_ALLOC fails: no buffer to export");
 	dfd = export_fd(fd, a.handle);
-	if (dfd == -EOPNOTSUPP)
+	if (dfd == -EOPNOTSUPP && access(DMA_BUF_DIR, F_OK))
 		tap_skip_all("MEMLAB_IOC_EXPORT: EOPNOTSUPP, this kernel has no dma-buf");
+	if (dfd == -EOPNOTSUPP)
+		tap_bail("MEMLAB_IOC_EXPORT: EOPNOTSUPP, though the kernel has dma-buf");
 	if (dfd == -ENOTTY)
 		tap_skip_all("MEMLAB_IOC_EXPORT: ENOTTY, memlab_dev is older than ABI 3");
 	if (dfd >= 0)
