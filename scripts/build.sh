@@ -7,9 +7,10 @@
 # built side by side. Any compiler or modpost warning fails the build.
 # MEMLAB_ONLY="alloc pt" builds only those module directories and their
 # KUnit suites (kunit/memlab_<dir>[_<part>]_kunit.c; alloc's are buddy and
-# slab). The harness's self-test suite (kunit/memlab_harness_kunit.c) is
-# built every time, here and nowhere else, and so is the parsers' suite
-# (memlab_parse_kunit), which tests a header every module uses.
+# slab, dev's is dmabuf). The harness's self-test suite
+# (kunit/memlab_harness_kunit.c) is built every time, here and nowhere
+# else, and so is the parsers' suite (memlab_parse_kunit), which tests a
+# header every module uses.
 # A KERNEL named *-amd64 is an x86_64 build of the architecture-independent
 # modules (core, alloc, bench, dev), so that their portability does not
 # rot. memlab_core, which the others need, is always built.
@@ -40,6 +41,7 @@ if [ -n "${MEMLAB_ONLY:-}" ]; then
 	for m in $MEMLAB_ONLY; do
 		keep="$keep|modules/$m/|memlab_${m}(_[a-z]+)?_kunit"
 		[ "$m" = alloc ] && keep="$keep|memlab_buddy_kunit|memlab_slab_kunit"
+		[ "$m" = dev ] && keep="$keep|memlab_dmabuf_kunit"
 	done
 	keep="$keep|memlab_parse_kunit"
 	grep -E -v 'modules/' "$MEMLAB_TOP/Kbuild" >"$out/src/Kbuild"

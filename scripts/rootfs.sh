@@ -6,7 +6,9 @@
 # rootfs.sh initrd KDIR OUT build the guest initramfs OUT: the base cpio
 #                           followed by memlab's own, with the modules built
 #                           in KDIR's build directory, the userspace programs,
-#                           scripts/selftest.sh and the guest init.
+#                           scripts/selftest.sh, the guest init and, for a
+#                           stock kernel, vgem and the modules it needs
+#                           (dev_dmabuf_test's importer).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -42,6 +44,39 @@ base() {
 	echo "$dir/base.cpio"
 }
 
+# importer_add NAME: module NAME of the stock kernel's tree in $mods, after
+# the modules it depends on, into $dir (decompressed); its name joins $order.
+importer_add() {
+	local name=$1 f dep
+	case " $order " in *" $name "*) return 0 ;; esac
+	f=$(find "$mods" \( -name "$name.ko" -o -name "$name.ko.xz" -o -name "${name//_/-}.ko" \
+		-o -name "${name//_/-}.ko.xz" \) -print -quit)
+	[ -n "$f" ] || return 1
+	case $f in
+	*.xz) xz -dc "$f" >"$dir/$name.ko" ;;
+	*) cp "$f" "$dir/$name.ko" ;;
+	esac
+	for dep in $(modinfo -F depends "$dir/$name.ko" | tr , ' '); do
+		importer_add "$dep" || return 1
+	done
+	order="$order $name"
+}
+
+# importers KDIR DIR: vgem and what it needs into DIR, their names in load
+# order in DIR/load-order; nothing for a kernel without a module tree of
+# its own (the debug kernels have neither DRM nor dma-buf).
+importers() {
+	local mods dir=$2 order=
+	mods=$1/root/lib/modules/$(cat "$1/release")/kernel
+	[ -d "$mods" ] || return 0
+	mkdir -p "$dir"
+	if importer_add vgem; then
+		echo $order >"$dir/load-order"
+	else
+		rm -rf "$dir"
+	fi
+}
+
 initrd() {
 	local kdir=$1 out=$2 build stage
 	build=$(dirname "$out")
@@ -56,6 +91,7 @@ initrd() {
 	find "$MEMLAB_OUT/userspace/bin" -type f -exec install -m 0755 {} "$stage/memlab/bin/" \; 2>/dev/null || true
 	find "$MEMLAB_OUT/userspace/tests" -type f -exec install -m 0755 {} "$stage/memlab/tests/" \; 2>/dev/null || true
 	find "$MEMLAB_OUT/userspace/examples" -type f -exec install -m 0755 {} "$stage/memlab/examples/" \; 2>/dev/null || true
+	importers "$kdir" "$stage/memlab/importers"
 	cat "$kdir/release" >"$stage/memlab/kernel-release"
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio --quiet -o -H newc -R 0:0) >"$build/memlab.cpio"

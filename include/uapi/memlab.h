@@ -12,9 +12,10 @@
  * - Private buffers, allocated with MEMLAB_IOC_ALLOC. Each is a block of
  *   2^order pages, zeroed before it reaches user space, reached only through
  *   mmap() at the offset the ioctl returns, and only through the file it was
- *   allocated on (and its duplicates: dup(), fork()). A private buffer is
- *   freed when its handle is gone (MEMLAB_IOC_FREE or the last close) and
- *   no mapping of it is left.
+ *   allocated on (and its duplicates: dup(), fork()), or through a dma-buf
+ *   made of it (MEMLAB_IOC_EXPORT). A private buffer is freed when its
+ *   handle is gone (MEMLAB_IOC_FREE or the last close) and no mapping or
+ *   dma-buf of it is left.
  *
  * mmap() takes MAP_SHARED only, with PROT_READ alone on a file opened
  * read-only (the kernel refuses PROT_WRITE there with EACCES). The offset
@@ -42,7 +43,7 @@
 /*
  * 1: MEMLAB_IOC_INFO, MEMLAB_IOC_ALLOC, MEMLAB_IOC_FREE
  * 2: MEMLAB_IOC_SYNC
- * 3: MEMLAB_ALLOC_DMA32
+ * 3: MEMLAB_ALLOC_DMA32, MEMLAB_IOC_EXPORT
  */
 #define MEMLAB_ABI_VERSION	3
 
@@ -201,9 +202,43 @@ struct memlab_sync {
 	__u64 reserved[2];
 };
 
+/**
+ * struct memlab_export - a dma-buf of a private buffer (MEMLAB_IOC_EXPORT)
+ * @size: in: sizeof(struct memlab_export)
+ * @handle: in: a handle this open file holds; anything else (0, the
+ *	shared buffer's, included): ENOENT
+ * @flags: in: the dma-buf file's flags, as dma-heap's fd_flags: O_RDONLY,
+ *	O_WRONLY or O_RDWR, optionally with O_CLOEXEC; anything else: EINVAL.
+ *	An access mode this open file lacks (O_RDWR on a file opened
+ *	read-only): EACCES
+ * @fd: out: the dma-buf's file descriptor
+ * @reserved: in: must be zero; out: zero
+ *
+ * Each call makes a new dma-buf (exporter name "memlab") of the whole
+ * buffer, which devices attach and map, and which mmap() (MAP_SHARED only)
+ * maps with the buffer's cache mode. DMA_BUF_IOCTL_SYNC on it does the
+ * cache maintenance of every device that has mapped it. The buffer lives
+ * while the dma-buf does, after its handle is freed and its memlab file
+ * closed; memlab_dev cannot be unloaded meanwhile. The buffer counts
+ * against the global quota until it is freed, against this file's quota
+ * only while the file holds its handle.
+ *
+ * Other errors: EOPNOTSUPP when the kernel has no dma-buf support
+ * (CONFIG_DMA_SHARED_BUFFER) or the block is outside the linear map (a
+ * no-map pool), EMFILE when no file descriptor is free, ENOMEM.
+ */
+struct memlab_export {
+	__u32 size;
+	__u32 handle;
+	__u32 flags;
+	__s32 fd;
+	__u64 reserved[2];
+};
+
 #define MEMLAB_IOC_INFO		_IOWR(MEMLAB_IOC_MAGIC, 0x00, struct memlab_info)
 #define MEMLAB_IOC_ALLOC	_IOWR(MEMLAB_IOC_MAGIC, 0x01, struct memlab_allocation_data)
 #define MEMLAB_IOC_FREE		_IOW(MEMLAB_IOC_MAGIC, 0x02, struct memlab_free)
 #define MEMLAB_IOC_SYNC		_IOW(MEMLAB_IOC_MAGIC, 0x03, struct memlab_sync)
+#define MEMLAB_IOC_EXPORT	_IOWR(MEMLAB_IOC_MAGIC, 0x04, struct memlab_export)
 
 #endif /* _UAPI_MEMLAB_H */

@@ -3,10 +3,11 @@
  * memlab_dev buffers and their lifetime
  *
  * A buffer is one block of the default pool. It holds a reference for its
- * handle (the shared buffer: for the module) and one for each VMA that maps
- * it; vm_ops open and close count the VMAs that fork() and partial munmap()
- * create and destroy. The block goes back to the pool when the last
- * reference does, so memory a process still maps is never reused.
+ * handle (the shared buffer: for the module), one for each VMA that maps
+ * it and one for each dma-buf made of it (dmabuf.c); vm_ops open and close
+ * count the VMAs that fork() and partial munmap() create and destroy. The
+ * block goes back to the pool when the last reference does, so memory a
+ * process still maps, or a device may still reach, is never reused.
  *
  * Write-combine and non-cached buffers are also mapped cacheable by the
  * kernel's linear map. Before the first user mapping exists, the block is
@@ -310,7 +311,7 @@ static const struct vm_operations_struct memlab_vm_ops = {
  * same type as write-combine, never Device (pgprot_noncached), whose
  * atomics and unaligned accesses fault or are unpredictable on RAM.
  */
-static pgprot_t memlab_pgprot(u32 cache, pgprot_t prot)
+pgprot_t memlab_pgprot(u32 cache, pgprot_t prot)
 {
 	switch (cache) {
 	case MEMLAB_CACHE_WC:

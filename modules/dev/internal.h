@@ -9,6 +9,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/pgtable.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -29,7 +30,8 @@ struct vm_area_struct;
 
 /**
  * struct memlab_buf - a block of the pool that user space can reach
- * @ref: one for the handle (or, for the shared buffer, the module), one per VMA
+ * @ref: one for the handle (or, for the shared buffer, the module), one per
+ *	VMA, one per dma-buf
  * @node: on memlab_bufs, under memlab_bufs_lock
  * @handle: 0 for the shared buffer, else unique among live buffers
  * @order: the block is 2^@order pages
@@ -82,6 +84,7 @@ int memlab_buf_sync(struct memlab_buf *buf, struct device *dev, size_t offset, s
 u64 memlab_bufs_charged(unsigned int *nr_buffers);
 int memlab_buf_mmap(struct memlab_buf *buf, struct vm_area_struct *vma,
 		    unsigned long pgoff);
+pgprot_t memlab_pgprot(u32 cache, pgprot_t prot);
 
 /* ioctl.c */
 long memlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * memlab_dev ioctls: pool and ABI information, allocate and free private
- * buffers, cache maintenance on them. The structures and every errno are described in
- * include/uapi/memlab.h.
+ * buffers, cache maintenance on them, export them as dma-bufs. The
+ * structures and every errno are described in include/uapi/memlab.h.
  *
  * Nothing is copied to or from user space with a lock held: a fault there
  * takes mmap_lock, which mmap() and munmap() hold while they take ours.
  */
 #include <linux/capability.h>
 #include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -16,6 +18,7 @@
 #include <memlab/alloc.h>
 #include <uapi/memlab.h>
 
+#include "dmabuf.h"
 #include "internal.h"
 
 /* Copy in a structure whose first word is its size; check size and reserved. */
@@ -209,6 +212,22 @@ static int memlab_ioctl_free(struct memlab_file *mf, void __user *uarg)
 	return memlab_file_drop(mf, req.handle, NULL);
 }
 
+/*
+ * The buffer of @handle in @mf with a reference of the caller's own, as
+ * another thread may free the handle meanwhile; NULL for no such handle.
+ */
+static struct memlab_buf *memlab_file_get(struct memlab_file *mf, u32 handle)
+{
+	struct memlab_buf *buf;
+
+	mutex_lock(&mf->lock);
+	buf = handle ? xa_load(&mf->bufs, handle) : NULL;
+	if (buf)
+		kref_get(&buf->ref);
+	mutex_unlock(&mf->lock);
+	return buf;
+}
+
 static int memlab_ioctl_sync(struct memlab_file *mf, void __user *uarg)
 {
 	struct memlab_sync req;
@@ -222,12 +241,7 @@ static int memlab_ioctl_sync(struct memlab_file *mf, void __user *uarg)
 	if (req.__pad || !req.flags || (req.flags & ~MEMLAB_SYNC_FLAGS) || !req.length)
 		return -EINVAL;
 
-	/* A reference of our own: another thread may free the handle. */
-	mutex_lock(&mf->lock);
-	buf = req.handle ? xa_load(&mf->bufs, req.handle) : NULL;
-	if (buf)
-		kref_get(&buf->ref);
-	mutex_unlock(&mf->lock);
+	buf = memlab_file_get(mf, req.handle);
 	if (!buf)
 		return -ENOENT;
 	if (req.offset >= buf->size || req.length > buf->size - req.offset)
@@ -237,6 +251,53 @@ static int memlab_ioctl_sync(struct memlab_file *mf, void __user *uarg)
 				      req.length, req.flags);
 	memlab_buf_put(buf);
 	return ret;
+}
+
+/*
+ * The descriptor is reserved first and installed last, once the reply is
+ * out: a reply that cannot be copied out leaves no descriptor behind.
+ */
+static int memlab_ioctl_export(struct file *file, struct memlab_file *mf, void __user *uarg)
+{
+	struct memlab_export req;
+	struct memlab_buf *buf;
+	struct file *dmabuf;
+	unsigned int mode;
+	int fd, ret;
+
+	ret = memlab_copy_in(&req, sizeof(req), uarg, req.reserved,
+			     ARRAY_SIZE(req.reserved));
+	if (ret)
+		return ret;
+	mode = req.flags & O_ACCMODE;
+	if ((req.flags & ~(O_CLOEXEC | O_ACCMODE)) || mode == O_ACCMODE)
+		return -EINVAL;
+	/* The dma-buf grants no access this file lacks. */
+	if ((mode != O_WRONLY && !(file->f_mode & FMODE_READ)) ||
+	    (mode != O_RDONLY && !(file->f_mode & FMODE_WRITE)))
+		return -EACCES;
+
+	buf = memlab_file_get(mf, req.handle);
+	if (!buf)
+		return -ENOENT;
+	dmabuf = memlab_dmabuf_export(buf, mode);
+	memlab_buf_put(buf);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+
+	fd = get_unused_fd_flags(req.flags & O_CLOEXEC);
+	if (fd < 0) {
+		fput(dmabuf);
+		return fd;
+	}
+	req.fd = fd;
+	if (copy_to_user(uarg, &req, sizeof(req))) {
+		put_unused_fd(fd);
+		fput(dmabuf);
+		return -EFAULT;
+	}
+	fd_install(fd, dmabuf);
+	return 0;
 }
 
 long memlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -253,6 +314,8 @@ long memlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return memlab_ioctl_free(mf, uarg);
 	case MEMLAB_IOC_SYNC:
 		return memlab_ioctl_sync(mf, uarg);
+	case MEMLAB_IOC_EXPORT:
+		return memlab_ioctl_export(file, mf, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -6,7 +6,8 @@
  * The misc device and its file operations live here: read, write and
  * llseek reach the shared buffer at offset 0, mmap reaches the shared
  * buffer and the private buffers an open file holds (buffer.c), ioctls
- * allocate and free those (ioctl.c). The user ABI is include/uapi/memlab.h.
+ * allocate and free those (ioctl.c) and export them as dma-bufs
+ * (dmabuf.c). The user ABI is include/uapi/memlab.h.
  *
  * The driver binds the "memlab,memlab" platform device, so the device tree
  * (of_dma_configure(): dma-ranges, coherency, swiotlb) describes the
@@ -15,9 +16,10 @@
  * non-coherent one. The probe sets everything up and registers the misc
  * device last, so /dev/memlab never appears half made.
  *
- * Every open file and, through vm_file, every mapping holds a reference on
- * the module, so it cannot be unloaded while anything is open or mapped;
- * sysfs cannot unbind the driver either.
+ * Every open file, through vm_file every mapping, and every dma-buf (as its
+ * exporter) holds a reference on the module, so it cannot be unloaded while
+ * anything is open, mapped or exported; sysfs cannot unbind the driver
+ * either.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

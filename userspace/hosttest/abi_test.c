@@ -6,6 +6,7 @@
  * A rename is free; a change of any number here breaks every program
  * built against an earlier header, and fails this test.
  */
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -22,7 +23,7 @@
 int main(void)
 {
 	tap_begin();
-	tap_plan(41);
+	tap_plan(49);
 
 	tap_ok(MEMLAB_ABI_VERSION == 3, "MEMLAB_ABI_VERSION is 3");
 	tap_ok(MEMLAB_IOC_INFO == 0xc090de00u, "MEMLAB_IOC_INFO is 0xc090de00 (0x%lx)",
@@ -33,6 +34,8 @@ int main(void)
 	       (unsigned long)MEMLAB_IOC_FREE);
 	tap_ok(MEMLAB_IOC_SYNC == 0x4030de03u, "MEMLAB_IOC_SYNC is 0x4030de03 (0x%lx)",
 	       (unsigned long)MEMLAB_IOC_SYNC);
+	tap_ok(MEMLAB_IOC_EXPORT == 0xc020de04u, "MEMLAB_IOC_EXPORT is 0xc020de04 (0x%lx)",
+	       (unsigned long)MEMLAB_IOC_EXPORT);
 	tap_ok(MEMLAB_SYNC_TO_DEVICE == 1 && MEMLAB_SYNC_FROM_DEVICE == 2 &&
 	       MEMLAB_SYNC_FLAGS == 3, "sync directions: TO_DEVICE 1, FROM_DEVICE 2, FLAGS 3");
 	tap_ok(MEMLAB_SHARED_OFFSET == 0, "MEMLAB_SHARED_OFFSET is 0");
@@ -80,5 +83,15 @@ int main(void)
 	FIELD(memlab_sync, length, 16, 8);
 	FIELD(memlab_sync, flags, 24, 4);
 	FIELD(memlab_sync, reserved, 32, 16);
+
+	tap_ok(sizeof(struct memlab_export) == 32, "struct memlab_export is 32 bytes");
+	FIELD(memlab_export, size, 0, 4);
+	FIELD(memlab_export, handle, 4, 4);
+	FIELD(memlab_export, flags, 8, 4);
+	FIELD(memlab_export, fd, 12, 4);
+	FIELD(memlab_export, reserved, 16, 16);
+	/* The flags are the open(2) flags, as every Linux architecture numbers them. */
+	tap_ok(O_RDONLY == 0 && O_WRONLY == 1 && O_RDWR == 2 && O_ACCMODE == 3,
+	       "export flags: O_RDONLY 0, O_WRONLY 1, O_RDWR 2");
 	return tap_done();
 }

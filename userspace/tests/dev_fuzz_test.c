@@ -736,7 +736,7 @@ static void op_ioctl_unknown(void)
 		cmd = _IOC(below(&S.rng, 4), MEMLAB_IOC_MAGIC, chance(&S.rng, 50) ?
 			   below(&S.rng, 4) : below(&S.rng, 256), below(&S.rng, sizeof(scratch)));
 	} while (cmd == MEMLAB_IOC_INFO || cmd == MEMLAB_IOC_ALLOC || cmd == MEMLAB_IOC_FREE ||
-		 cmd == MEMLAB_IOC_SYNC);
+		 cmd == MEMLAB_IOC_SYNC || cmd == MEMLAB_IOC_EXPORT);
 	ret = SYSRET(ioctl(S.fd[0], cmd, scratch));
 	snprintf(what, sizeof(what), "unknown ioctl %#lx", cmd);
 	expect(C_ERRNO, ret, -ENOTTY, what);
@@ -783,6 +783,8 @@ static void op_mmap(void)
 	}
 	if (cookie && (i = held_on(f, cookie)) >= 0)
 		bpages = S.bufs[i].pages;
+	else if (!cookie)	/* "anything" may draw 0 too */
+		bpages = info0.shared_bytes / page;
 	names = !cookie || (cookie <= HANDLE_MAX && i >= 0);
 
 	if (!cookie && chance(&S.rng, 80)) {	/* inside our part */
