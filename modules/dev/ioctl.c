@@ -111,6 +111,10 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 		return -EINVAL;
 	if ((req.flags & MEMLAB_CACHE_MASK) > MEMLAB_CACHE_UNCACHED)
 		return -EINVAL;
+	/* The kernel reaches pages get_user_pages() took through a cacheable alias. */
+	if ((req.flags & MEMLAB_ALLOC_PAGES) &&
+	    (req.flags & MEMLAB_CACHE_MASK) != MEMLAB_CACHE_CACHED)
+		return -EINVAL;
 	if (!req.length)
 		return -EINVAL;
 
@@ -136,7 +140,7 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 	mutex_unlock(&mf->lock);
 
 	buf = memlab_buf_create(memlab_dev_pool(), memlab_dev_dma_device(), order,
-				req.flags & MEMLAB_CACHE_MASK, memlab_quota_global());
+				req.flags, memlab_quota_global());
 	if (IS_ERR(buf)) {
 		ret = PTR_ERR(buf);
 		goto err_uncharge;
@@ -145,7 +149,7 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 	/* The reply is complete before another thread can see the handle. */
 	memset(&req, 0, sizeof(req));
 	req.size = sizeof(req);
-	req.flags = buf->cache;
+	req.flags = buf->cache | (buf->pages ? MEMLAB_ALLOC_PAGES : 0);
 	req.length = length;
 	req.bytes = bytes;
 	req.mmap_offset = (u64)buf->handle << MEMLAB_COOKIE_SHIFT;

@@ -16,8 +16,9 @@
  * device last, so /dev/memlab never appears half made.
  *
  * Every open file and, through vm_file, every mapping holds a reference on
- * the module, so it cannot be unloaded while anything is open or mapped;
- * sysfs cannot unbind the driver either.
+ * the module, and so does a buffer whose pages get_user_pages() still holds
+ * (buffer.c), so it cannot be unloaded while anything is open, mapped or
+ * pinned; sysfs cannot unbind the driver either.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -397,6 +398,7 @@ err_shared:
 
 static void __exit memlab_dev_exit(void)
 {
+	memlab_bufs_exit();
 	platform_device_unregister(memlab_own_pdev);
 	platform_driver_unregister(&memlab_driver);
 	/* Nothing is open or mapped, so this is the last reference. */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The /dev/memlab ABI pinned: ioctl numbers, structure sizes and field
- * offsets of include/uapi/memlab.h as MEMLAB_ABI_VERSION 2 defines them
- * (version 1's unchanged).
+ * offsets of include/uapi/memlab.h as MEMLAB_ABI_VERSION 3 defines them
+ * (versions 1 and 2's unchanged).
  * A rename is free; a change of any number here breaks every program
  * built against an earlier header, and fails this test.
  */
@@ -22,9 +22,9 @@
 int main(void)
 {
 	tap_begin();
-	tap_plan(40);
+	tap_plan(41);
 
-	tap_ok(MEMLAB_ABI_VERSION == 2, "MEMLAB_ABI_VERSION is 2");
+	tap_ok(MEMLAB_ABI_VERSION == 3, "MEMLAB_ABI_VERSION is 3");
 	tap_ok(MEMLAB_IOC_INFO == 0xc090de00u, "MEMLAB_IOC_INFO is 0xc090de00 (0x%lx)",
 	       (unsigned long)MEMLAB_IOC_INFO);
 	tap_ok(MEMLAB_IOC_ALLOC == 0xc050de01u, "MEMLAB_IOC_ALLOC is 0xc050de01 (0x%lx)",
@@ -37,9 +37,10 @@ int main(void)
 	       MEMLAB_SYNC_FLAGS == 3, "sync directions: TO_DEVICE 1, FROM_DEVICE 2, FLAGS 3");
 	tap_ok(MEMLAB_SHARED_OFFSET == 0, "MEMLAB_SHARED_OFFSET is 0");
 	tap_ok(MEMLAB_CACHE_CACHED == 0 && MEMLAB_CACHE_WC == 1 &&
-	       MEMLAB_CACHE_UNCACHED == 2 && MEMLAB_CACHE_MASK == 3 &&
-	       MEMLAB_ALLOC_FLAGS == 3,
-	       "cache modes: CACHED 0, WC 1, UNCACHED 2, MASK and ALLOC_FLAGS 3");
+	       MEMLAB_CACHE_UNCACHED == 2 && MEMLAB_CACHE_MASK == 3,
+	       "cache modes: CACHED 0, WC 1, UNCACHED 2, MASK 3");
+	tap_ok(MEMLAB_ALLOC_PAGES == 4 && MEMLAB_ALLOC_FLAGS == 7,
+	       "MEMLAB_ALLOC_PAGES 4, MEMLAB_ALLOC_FLAGS 7");
 
 	tap_ok(sizeof(struct memlab_info) == 144, "struct memlab_info is 144 bytes");
 	FIELD(memlab_info, size, 0, 4);

@@ -572,7 +572,7 @@ static void op_alloc_bad(void)
 		a.reserved[below(&S.rng, 4)] = rnd(&S.rng) | 1;
 		break;
 	case 2:		/* an unknown flag */
-		a.flags = (uint32_t)(rnd(&S.rng) & ~MEMLAB_ALLOC_FLAGS) | 4;
+		a.flags = (uint32_t)(rnd(&S.rng) & ~MEMLAB_ALLOC_FLAGS) | 8;
 		break;
 	case 3:		/* a cache mode that does not exist */
 		a.flags = MEMLAB_CACHE_MASK;

@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	}
 	expect("", 2, WANT("usage: memlabctl"), "no command: usage, status 2");
 	expect("frobnicate", 2, WANT("unknown command 'frobnicate'"), "unknown command");
-	expect("info", 0, WANT("abi_version     2", "shared buffer", "quota per open"),
+	expect("info", 0, WANT("abi_version     3", "shared buffer", "quota per open"),
 	       "pool, shared buffer, quotas");
 	expect("alloc -c wc -f 0xa5 64K", 0,
 	       WANT("size         64 KiB (asked 65536), order 4", "cache        wc",
