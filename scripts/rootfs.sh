@@ -5,8 +5,10 @@
 #                           (Debian arm64 packages, unpacked; cached)
 # rootfs.sh initrd KDIR OUT build the guest initramfs OUT: the base cpio
 #                           followed by memlab's own, with the modules built
-#                           in KDIR's build directory, the userspace programs
-#                           and the guest init.
+#                           in KDIR's build directory, the userspace programs,
+#                           the guest init, and the kernel's own loop.ko
+#                           when it has one (a stock kernel's, for the O_DIRECT
+#                           tests; the debug kernels have no block drivers).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -56,6 +58,15 @@ initrd() {
 	find "$MEMLAB_OUT/userspace/tests" -type f -exec install -m 0755 {} "$stage/memlab/tests/" \; 2>/dev/null || true
 	find "$MEMLAB_OUT/userspace/examples" -type f -exec install -m 0755 {} "$stage/memlab/examples/" \; 2>/dev/null || true
 	cat "$kdir/release" >"$stage/memlab/kernel-release"
+	for f in "$kdir"/root/lib/modules/*/kernel/drivers/block/loop.ko*; do
+		[ -e "$f" ] || continue
+		mkdir -p "$stage/memlab/kmod"
+		case $f in
+		*.xz) xz -dc "$f" ;;
+		*.zst) zstd -qdc "$f" ;;
+		*) cat "$f" ;;
+		esac >"$stage/memlab/kmod/loop.ko"
+	done
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio --quiet -o -H newc -R 0:0) >"$build/memlab.cpio"
 	cat "$(base)" "$build/memlab.cpio" >"$out"
