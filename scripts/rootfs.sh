@@ -8,7 +8,9 @@
 #                           in KDIR's build directory, the userspace programs,
 #                           scripts/selftest.sh, the guest init and, for a
 #                           stock kernel, vgem and the modules it needs
-#                           (dev_dmabuf_test's importer).
+#                           (dev_dmabuf_test's importer) and the kernel's
+#                           own loop.ko when it is a module (the O_DIRECT
+#                           tests; the debug kernels build it in).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -93,6 +95,15 @@ initrd() {
 	find "$MEMLAB_OUT/userspace/examples" -type f -exec install -m 0755 {} "$stage/memlab/examples/" \; 2>/dev/null || true
 	importers "$kdir" "$stage/memlab/importers"
 	cat "$kdir/release" >"$stage/memlab/kernel-release"
+	for f in "$kdir"/root/lib/modules/*/kernel/drivers/block/loop.ko*; do
+		[ -e "$f" ] || continue
+		mkdir -p "$stage/memlab/kmod"
+		case $f in
+		*.xz) xz -dc "$f" ;;
+		*.zst) zstd -qdc "$f" ;;
+		*) cat "$f" ;;
+		esac >"$stage/memlab/kmod/loop.ko"
+	done
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio --quiet -o -H newc -R 0:0) >"$build/memlab.cpio"
 	cat "$(base)" "$build/memlab.cpio" >"$out"

@@ -158,11 +158,12 @@ static int cmd_info(int argc, char **argv)
 }
 
 static const char alloc_help[] =
-	"usage: memlabctl alloc [-c cached|wc|uncached] [-f BYTE] [-t SECONDS] SIZE\n"
+	"usage: memlabctl alloc [-c cached|wc|uncached] [-p] [-f BYTE] [-t SECONDS] SIZE\n"
 	"Allocate a private buffer of at least SIZE bytes (K, M, G suffixes) from\n"
 	"the default pool, map it, check that it is zeroed, and print what the\n"
 	"kernel reports about it (MEMLAB_IOC_ALLOC and memlab/dev/buffers).\n"
 	"  -c MODE     cache mode of the mapping (default cached)\n"
+	"  -p          map it with struct pages (MEMLAB_ALLOC_PAGES; cached only)\n"
 	"  -f BYTE     fill the buffer with BYTE through the mapping\n"
 	"  -t SECONDS  keep it mapped that long before freeing it\n"
 	"The physical address is shown to CAP_SYS_ADMIN only.\n";
@@ -189,6 +190,7 @@ static int cmd_alloc(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "cache", required_argument, NULL, 'c' },
+		{ "pages", no_argument, NULL, 'p' },
 		{ "fill", required_argument, NULL, 'f' },
 		{ "time", required_argument, NULL, 't' },
 		{ }
@@ -200,20 +202,24 @@ static int cmd_alloc(int argc, char **argv)
 	char b[32];
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "hc:f:t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hc:pf:t:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(alloc_help, stdout);
 			return 0;
 		case 'c':
+			a.flags &= ~MEMLAB_CACHE_MASK;
 			if (!strcmp(optarg, "cached"))
-				a.flags = MEMLAB_CACHE_CACHED;
+				a.flags |= MEMLAB_CACHE_CACHED;
 			else if (!strcmp(optarg, "wc"))
-				a.flags = MEMLAB_CACHE_WC;
+				a.flags |= MEMLAB_CACHE_WC;
 			else if (!strcmp(optarg, "uncached"))
-				a.flags = MEMLAB_CACHE_UNCACHED;
+				a.flags |= MEMLAB_CACHE_UNCACHED;
 			else
 				return usage_error("unknown cache mode '%s'", optarg);
+			break;
+		case 'p':
+			a.flags |= MEMLAB_ALLOC_PAGES;
 			break;
 		case 'f':
 			fill = (int)strtol(optarg, NULL, 0);
@@ -242,7 +248,9 @@ static int cmd_alloc(int argc, char **argv)
 	printf("handle       %u\n", a.handle);
 	printf("size         %s (asked %lld), order %u\n", human(a.bytes, b, sizeof(b)), size,
 	       a.order);
-	printf("cache        %s\n", cache_name(a.flags));
+	printf("cache        %s\n", cache_name(a.flags & MEMLAB_CACHE_MASK));
+	printf("mapping      %s\n", a.flags & MEMLAB_ALLOC_PAGES ?
+	       "struct pages (get_user_pages() works)" : "PFN");
 	printf("mmap offset  0x%llx\n", (unsigned long long)a.mmap_offset);
 	if (a.phys)
 		printf("phys         0x%016llx\n", (unsigned long long)a.phys);
@@ -440,7 +448,7 @@ static const char buffers_help[] =
 static int cmd_buffers(int argc, char **argv)
 {
 	int ret = no_options(argc, argv, buffers_help);
-	char line[256], cache[16], comm[64], phys[32], b[32];
+	char line[256], cache[16], comm[64], phys[32], map[16], b[32];
 	unsigned int handle, order;
 	int fds, vmas, pid, n = 0;
 	unsigned long bytes;
@@ -452,19 +460,21 @@ static int cmd_buffers(int argc, char **argv)
 	if (!f)
 		return fail("open " DBG "/dev/buffers", errno);
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%u %lu %u %15s %d %d %d %63s %31s", &handle, &bytes, &order,
-			   cache, &fds, &vmas, &pid, comm, phys) != 9)
+		/* A report without the map column (ABI 2) maps every buffer by PFN. */
+		strcpy(map, "pfn");
+		if (sscanf(line, "%u %lu %u %15s %d %d %d %63s %31s %15s", &handle, &bytes, &order,
+			   cache, &fds, &vmas, &pid, comm, phys, map) < 9)
 			continue;
 		if (!n++)
-			printf("%-8s %-10s %-8s %-13s %s\n", "buffer", "size", "cache",
+			printf("%-8s %-10s %-8s %-6s %-13s %s\n", "buffer", "size", "cache", "map",
 			       "held by", "physical");
 		if (!handle)
-			printf("%-8s %-10s %-8s %2d open%s %2d map%s  %s (all users)\n", "shared",
-			       human(bytes, b, sizeof(b)), cache, fds, fds == 1 ? " " : "s",
-			       vmas, vmas == 1 ? " " : "s", phys);
+			printf("%-8s %-10s %-8s %-6s %2d open%s %2d map%s  %s (all users)\n",
+			       "shared", human(bytes, b, sizeof(b)), cache, map, fds,
+			       fds == 1 ? " " : "s", vmas, vmas == 1 ? " " : "s", phys);
 		else
-			printf("#%-7u %-10s %-8s %-4s %2d map%s  %s (pid %d %s)\n", handle,
-			       human(bytes, b, sizeof(b)), cache, fds ? "fd," : "-,", vmas,
+			printf("#%-7u %-10s %-8s %-6s %-4s %2d map%s  %s (pid %d %s)\n", handle,
+			       human(bytes, b, sizeof(b)), cache, map, fds ? "fd," : "-,", vmas,
 			       vmas == 1 ? " " : "s", phys, pid, comm);
 	}
 	fclose(f);

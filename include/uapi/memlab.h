@@ -26,6 +26,14 @@
  * ENXIO; a mapping that would reach past the end of the buffer: EOVERFLOW.
  * Growing a mapping with mremap() fails with EFAULT (VM_DONTEXPAND).
  *
+ * A private buffer is mapped by its page frame numbers (remap_pfn_range()),
+ * unless it was allocated with MEMLAB_ALLOC_PAGES: then its pages are
+ * mapped as struct pages, which get_user_pages() can take, so O_DIRECT,
+ * io_uring fixed buffers, vmsplice() and V4L2 USERPTR work on it (on a PFN
+ * mapping they fail with EFAULT). A page-backed buffer whose pages are
+ * still referenced by such I/O when its handle and mappings are gone
+ * returns to the pool only once the references are dropped.
+ *
  * Every ioctl structure starts with a size field the caller sets to the
  * size of the structure it was compiled with, and ends in reserved space
  * the caller zeroes. The kernel refuses a wrong size, a non-zero reserved
@@ -43,7 +51,7 @@
 /*
  * 1: MEMLAB_IOC_INFO, MEMLAB_IOC_ALLOC, MEMLAB_IOC_FREE
  * 2: MEMLAB_IOC_SYNC
- * 3: MEMLAB_ALLOC_DMA32, MEMLAB_IOC_EXPORT
+ * 3: MEMLAB_ALLOC_DMA32, MEMLAB_IOC_EXPORT, MEMLAB_ALLOC_PAGES
  */
 #define MEMLAB_ABI_VERSION	3
 
@@ -70,6 +78,14 @@
 #define MEMLAB_CACHE_MASK	0x3
 
 /*
+ * Map the buffer with struct pages (vm_insert_pages(), VM_MIXEDMAP) rather
+ * than by PFN (remap_pfn_range(), VM_PFNMAP | VM_IO), so get_user_pages()
+ * and pin_user_pages() work on the mapping. Cached buffers only: the
+ * kernel reaches pages taken that way through its cacheable linear map.
+ */
+#define MEMLAB_ALLOC_PAGES	0x4	/* map with struct pages: get_user_pages() works */
+
+/*
  * Memory below 4 GiB, for devices that address 32 bits (on the RK3588, RGA2
  * and the blocks without an IOMMU). The pool has it everywhere or nowhere:
  * a kernel-pages pool is taken from ZONE_DMA32, a reserved-memory pool is
@@ -77,7 +93,8 @@
  */
 #define MEMLAB_ALLOC_DMA32	0x8
 
-#define MEMLAB_ALLOC_FLAGS	(MEMLAB_CACHE_MASK | MEMLAB_ALLOC_DMA32) /* every flag defined */
+/* Every flag defined */
+#define MEMLAB_ALLOC_FLAGS	(MEMLAB_CACHE_MASK | MEMLAB_ALLOC_PAGES | MEMLAB_ALLOC_DMA32)
 
 /**
  * struct memlab_info - the pool, the shared buffer, quotas (MEMLAB_IOC_INFO)
@@ -116,8 +133,9 @@ struct memlab_info {
 /**
  * struct memlab_allocation_data - allocate a private buffer (MEMLAB_IOC_ALLOC)
  * @size: in: sizeof(struct memlab_allocation_data)
- * @flags: in: one MEMLAB_CACHE_* mode, optionally MEMLAB_ALLOC_DMA32; other
- *	bits: EINVAL; out: what was given, the same
+ * @flags: in: one MEMLAB_CACHE_* mode, optionally with MEMLAB_ALLOC_PAGES
+ *	(with MEMLAB_CACHE_CACHED only) and MEMLAB_ALLOC_DMA32; other bits or
+ *	combinations: EINVAL; out: as given
  * @length: in: bytes wanted, rounded up to 2^order pages; 0: EINVAL, more
  *	than 2^max_order pages: E2BIG
  * @bytes: out: bytes given, page_size << @order
@@ -137,7 +155,9 @@ struct memlab_info {
  * block of that order, EOPNOTSUPP for a write-combine or non-cached buffer
  * where the kernel cannot clean its own cacheable alias of the block in
  * place: a pool outside the linear map (no-map), or a device that is
- * DMA-coherent, bounces (swiotlb=force) or translates addresses.
+ * DMA-coherent, bounces (swiotlb=force) or translates addresses; and for
+ * MEMLAB_ALLOC_PAGES where the block has no struct pages the kernel can
+ * map (a no-map pool).
  */
 struct memlab_allocation_data {
 	__u32 size;

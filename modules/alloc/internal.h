@@ -32,7 +32,6 @@ struct memlab_chunk {
 	phys_addr_t phys;
 	u32 first;			/* index of its first page */
 	u32 nr_pages;
-	struct page *page;		/* when taken from the page allocator */
 };
 
 /* pool->owner[] of a page that starts a large memlab_kmalloc() block */

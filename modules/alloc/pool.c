@@ -14,6 +14,12 @@
  * Every buddy operation runs under the pool's raw spinlock with interrupts
  * off, so the API can be used from any context. Per-CPU caches of low-order
  * blocks sit in front of the buddy lists (pcp.c).
+ *
+ * In a pool in the linear map every page is an order-0 page with one
+ * reference, as vm_insert_page() wants them: the page allocator's chunks
+ * are split (alloc_pages_exact()), and reserved memory's pages are that way
+ * from boot. A user of a block can so map its pages into user space and
+ * tell, from their reference counts, whether anything still holds them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -316,8 +322,8 @@ static void memlab_pool_free(struct memlab_pool *pool)
 	for (i = 0; i < pool->nr_chunks; i++) {
 		struct memlab_chunk *c = &pool->chunks[i];
 
-		if (c->page)
-			__free_pages(c->page, ilog2(c->nr_pages));
+		if (pool->source == MEMLAB_SRC_KERNEL && c->vaddr)
+			free_pages_exact(c->vaddr, (size_t)c->nr_pages << PAGE_SHIFT);
 		else if (pool->memremapped && c->vaddr)
 			memunmap(c->vaddr);
 	}
@@ -431,9 +437,10 @@ struct memlab_pool *memlab_pool_create_reserved(const char *name, phys_addr_t ph
  * The memory is taken as chunks of the largest order alloc_pages() gives
  * (4 MiB with 4 KiB pages), and the last chunk as smaller ones when @size
  * is not a multiple of that; each chunk is physically contiguous and the
- * largest block is one chunk. The pages come from ZONE_DMA32 where the
- * kernel has one, so that the pool serves GFP_DMA32 allocations (devices
- * that address 32 bits, as several of the RK3588's do).
+ * largest block is one chunk. The chunks are split into order-0 pages of
+ * one reference each (alloc_pages_exact()). The pages come from ZONE_DMA32
+ * where the kernel has one, so that the pool serves GFP_DMA32 allocations
+ * (devices that address 32 bits, as several of the RK3588's do).
  *
  * Context: Process context; sleeps.
  * Return: the pool, or an ERR_PTR(): -EINVAL for a bad name or size,
@@ -461,14 +468,15 @@ struct memlab_pool *memlab_pool_create_pages(const char *name, size_t size)
 		unsigned int order = min_t(unsigned int, chunk_order, ilog2(left));
 		struct memlab_chunk *c = &pool->chunks[i];
 
-		c->page = alloc_pages(GFP_KERNEL | GFP_DMA32 | __GFP_NOWARN | __GFP_RETRY_MAYFAIL,
-				      order);
-		if (!c->page) {
+		/* Split: each page its own, with one reference (see the top). */
+		c->vaddr = alloc_pages_exact(PAGE_SIZE << order,
+					     GFP_KERNEL | GFP_DMA32 | __GFP_NOWARN |
+					     __GFP_RETRY_MAYFAIL);
+		if (!c->vaddr) {
 			ret = -ENOMEM;
 			goto err;
 		}
-		c->vaddr = page_address(c->page);
-		c->phys = page_to_phys(c->page);
+		c->phys = virt_to_phys(c->vaddr);
 		c->nr_pages = 1U << order;
 		left -= c->nr_pages;
 	}

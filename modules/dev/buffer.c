@@ -9,6 +9,17 @@
  * block goes back to the pool when the last reference does, so memory a
  * process still maps, or a device may still reach, is never reused.
  *
+ * A buffer allocated with MEMLAB_ALLOC_PAGES is mapped with its struct
+ * pages (vm_insert_pages(), VM_MIXEDMAP) rather than by PFN, so that
+ * get_user_pages() can take them: O_DIRECT, io_uring fixed buffers,
+ * vmsplice(). Such a reference outlives the VMA it was taken through, and
+ * the block must not be reused while I/O may still write to it. The pool
+ * gives each page one reference and each mapping of a page adds one, so
+ * once the last buffer reference is gone, a page count above one is
+ * somebody else's: the buffer is then kept, marked pinned, and a delayed
+ * work looks again, less and less often, until every count is back to
+ * one. A pinned buffer holds a module reference until it is freed.
+ *
  * Write-combine and non-cached buffers are also mapped cacheable by the
  * kernel's linear map. Before the first user mapping exists, the block is
  * cleaned and invalidated to the point of coherency, so no dirty line of
@@ -36,10 +47,14 @@
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/idr.h>
+#include <linux/jiffies.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/swiotlb.h>
+#include <linux/workqueue.h>
 
 #include <memlab/alloc.h>
 #include <uapi/memlab.h>
@@ -47,15 +62,72 @@
 #include "compat.h"
 #include "internal.h"
 
-/* Every live buffer, for the debugfs report. */
+/* Pages of a page-backed buffer are mapped this many at a time. */
+#define MEMLAB_INSERT_BATCH	16
+/* A pinned buffer is looked at again after 10 ms, then twice as late, up to 1 s. */
+#define MEMLAB_PINNED_FIRST	10U
+#define MEMLAB_PINNED_MAX	1000U
+
+/* Every live buffer, for the debugfs report; pinned ones included. */
 LIST_HEAD(memlab_bufs);
-/* Guards memlab_bufs, memlab_charged and memlab_nr_private. */
+/* Guards memlab_bufs, memlab_charged, memlab_nr_private and the pinned state. */
 DEFINE_MUTEX(memlab_bufs_lock);
 struct memlab_buf *memlab_shared;
 
 static DEFINE_IDA(memlab_handles);
 static u64 memlab_charged;		/* bytes of live private buffers */
 static unsigned int memlab_nr_private;
+static unsigned int memlab_nr_pinned;
+static unsigned int memlab_pinned_wait = MEMLAB_PINNED_FIRST;	/* ms */
+
+static void memlab_pinned_retry(struct work_struct *work);
+static DECLARE_DELAYED_WORK(memlab_pinned_work, memlab_pinned_retry);
+
+static unsigned long memlab_buf_pfn(struct memlab_buf *buf)
+{
+	return memlab_block_pfn(memlab_dev_pool(), buf->vaddr);
+}
+
+/*
+ * A block can be mapped with struct pages when it is in the linear map (not
+ * a no-map pool) and each page holds the pool's one reference (memlab_alloc's
+ * pool.c): vm_insert_page() takes such pages, and memlab_buf_held() can tell
+ * what else holds them.
+ */
+static int memlab_buf_check_pages(struct memlab_buf *buf)
+{
+	unsigned long pfn, i;
+
+	if (!virt_addr_valid(buf->vaddr))
+		return -EOPNOTSUPP;
+	pfn = memlab_buf_pfn(buf);
+	for (i = 0; i < 1UL << buf->order; i++)
+		if (page_count(pfn_to_page(pfn + i)) != 1)
+			return -EOPNOTSUPP;
+	return 0;
+}
+
+/*
+ * Whether anything but the pool holds a page of a page-backed buffer that
+ * has no VMA left: get_user_pages() and pin_user_pages() references (I/O
+ * in flight, a pipe, an io_uring fixed buffer) outlive the mappings they
+ * were taken through.
+ */
+static bool memlab_buf_held(struct memlab_buf *buf)
+{
+	unsigned long pfn = memlab_buf_pfn(buf), i;
+
+	for (i = 0; i < 1UL << buf->order; i++)
+		if (page_count(pfn_to_page(pfn + i)) != 1)
+			return true;
+	/*
+	 * Pairs with the barrier of the put_page() that dropped the last
+	 * outside reference: what its owner wrote comes before the block's
+	 * next owner writes.
+	 */
+	smp_mb();
+	return false;
+}
 
 /*
  * Cache maintenance of bytes [@offset, @offset + @len) of @buf to the
@@ -150,17 +222,19 @@ static struct memlab_buf *memlab_buf_new(struct memlab_pool *pool, unsigned int 
  * @pool: the pool
  * @dma_dev: device for cache maintenance of non-cacheable buffers
  * @order: block order
- * @cache: MEMLAB_CACHE_* mode
- * @gfp: GFP_DMA32 for a block below 4 GiB, or 0
+ * @flags: MEMLAB_CACHE_* mode, with MEMLAB_ALLOC_PAGES for a cached one
+ *	mapped with struct pages, and MEMLAB_ALLOC_DMA32 for a block below
+ *	4 GiB
  * @quota_global: bytes all private buffers together may hold
  *
  * Context: Process context; sleeps.
  * Return: the buffer with one reference, or ERR_PTR(-ENOSPC) when the
  * global quota would be exceeded, -ENOMEM when the pool has no block of
- * that order, -EOPNOTSUPP when a non-cacheable block cannot be maintained.
+ * that order, -EOPNOTSUPP when a non-cacheable block cannot be maintained
+ * or a page-backed one has no struct pages to map.
  */
 struct memlab_buf *memlab_buf_create(struct memlab_pool *pool, struct device *dma_dev,
-				     unsigned int order, u32 cache, gfp_t gfp, u64 quota_global)
+				     unsigned int order, u32 flags, u64 quota_global)
 {
 	u64 bytes = (u64)PAGE_SIZE << order;
 	struct memlab_buf *buf;
@@ -175,12 +249,18 @@ struct memlab_buf *memlab_buf_create(struct memlab_pool *pool, struct device *dm
 	mutex_unlock(&memlab_bufs_lock);
 
 	ret = -ENOMEM;
-	buf = memlab_buf_new(pool, order, gfp);
+	buf = memlab_buf_new(pool, order, flags & MEMLAB_ALLOC_DMA32 ? GFP_DMA32 : 0);
 	if (!buf)
 		goto err_uncharge;
-	buf->cache = cache;
-	if (cache != MEMLAB_CACHE_CACHED) {
+	buf->cache = flags & MEMLAB_CACHE_MASK;
+	buf->pages = flags & MEMLAB_ALLOC_PAGES;
+	if (buf->cache != MEMLAB_CACHE_CACHED) {
 		ret = memlab_buf_clean_inval(buf, dma_dev);
+		if (ret)
+			goto err_free;
+	}
+	if (buf->pages) {
+		ret = memlab_buf_check_pages(buf);
 		if (ret)
 			goto err_free;
 	}
@@ -235,10 +315,9 @@ struct memlab_buf *memlab_shared_create(struct memlab_pool *pool, size_t size)
 	return buf;
 }
 
-static void memlab_buf_release(struct kref *ref)
+/* Return the block to the pool and forget the buffer. */
+static void memlab_buf_destroy(struct memlab_buf *buf)
 {
-	struct memlab_buf *buf = container_of(ref, struct memlab_buf, ref);
-
 	mutex_lock(&memlab_bufs_lock);
 	list_del(&buf->node);
 	if (buf->handle) {
@@ -251,6 +330,76 @@ static void memlab_buf_release(struct kref *ref)
 	/* The pool counts a refused free; there is nothing else to do. */
 	memlab_free_pages(memlab_dev_pool(), buf->vaddr, buf->order);
 	kfree(buf);
+}
+
+/*
+ * Keep a buffer whose pages are still held until they are not. Called from
+ * the last reference, which comes from a file operation or a VMA's close,
+ * both with the module held: taking a reference of our own is safe.
+ */
+static void memlab_buf_pin(struct memlab_buf *buf)
+{
+	__module_get(THIS_MODULE);
+	mutex_lock(&memlab_bufs_lock);
+	buf->pinned = true;
+	memlab_nr_pinned++;
+	memlab_pinned_wait = MEMLAB_PINNED_FIRST;
+	mutex_unlock(&memlab_bufs_lock);
+	/* Already pending: at most MEMLAB_PINNED_MAX away. */
+	schedule_delayed_work(&memlab_pinned_work, msecs_to_jiffies(MEMLAB_PINNED_FIRST));
+}
+
+/* Free the pinned buffers nothing holds any more; look again later if some are left. */
+static void memlab_pinned_retry(struct work_struct *work)
+{
+	struct memlab_buf *buf, *tmp;
+	unsigned int wait = 0;
+	LIST_HEAD(done);
+
+	mutex_lock(&memlab_bufs_lock);
+	list_for_each_entry_safe(buf, tmp, &memlab_bufs, node) {
+		if (buf->pinned && !memlab_buf_held(buf)) {
+			list_move(&buf->node, &done);
+			memlab_nr_pinned--;
+		}
+	}
+	if (memlab_nr_pinned) {
+		memlab_pinned_wait = min(2 * memlab_pinned_wait, MEMLAB_PINNED_MAX);
+		wait = memlab_pinned_wait;
+	}
+	mutex_unlock(&memlab_bufs_lock);
+	/* The buffers still pinned hold the module. */
+	if (wait)
+		schedule_delayed_work(&memlab_pinned_work, msecs_to_jiffies(wait));
+	list_for_each_entry_safe(buf, tmp, &done, node) {
+		memlab_buf_destroy(buf);
+		/* memlab_bufs_exit() waits for this function to return. */
+		module_put(THIS_MODULE);
+	}
+}
+
+static void memlab_buf_release(struct kref *ref)
+{
+	struct memlab_buf *buf = container_of(ref, struct memlab_buf, ref);
+
+	/* No VMA is left, so a page count above the pool's is a pin. */
+	if (buf->pages && memlab_buf_held(buf))
+		memlab_buf_pin(buf);
+	else
+		memlab_buf_destroy(buf);
+}
+
+/**
+ * memlab_bufs_exit() - wait for the work that frees pinned buffers
+ *
+ * The module can only go once no buffer is pinned, but the work that freed
+ * the last one may still be returning.
+ *
+ * Context: Process context; sleeps.
+ */
+void memlab_bufs_exit(void)
+{
+	cancel_delayed_work_sync(&memlab_pinned_work);
 }
 
 /**
@@ -299,10 +448,60 @@ static void memlab_vm_close(struct vm_area_struct *vma)
 	memlab_buf_put(buf);
 }
 
+/*
+ * A page-backed mapping is filled by mmap(); an entry is missing only after
+ * madvise(MADV_DONTNEED) dropped it, and the same page goes back.
+ */
+static vm_fault_t memlab_vm_fault(struct vm_fault *vmf)
+{
+	struct memlab_buf *buf = vmf->vma->vm_private_data;
+	unsigned long pgoff = vmf->pgoff & (BIT(MEMLAB_COOKIE_PGSHIFT) - 1);
+	int ret;
+
+	if (pgoff >= buf->size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	ret = vm_insert_page(vmf->vma, vmf->address, pfn_to_page(memlab_buf_pfn(buf) + pgoff));
+	/* -EBUSY: another thread mapped it first. */
+	if (ret && ret != -EBUSY)
+		return vmf_error(ret);
+	return VM_FAULT_NOPAGE;
+}
+
 static const struct vm_operations_struct memlab_vm_ops = {
 	.open	= memlab_vm_open,
 	.close	= memlab_vm_close,
 };
+
+static const struct vm_operations_struct memlab_page_vm_ops = {
+	.open	= memlab_vm_open,
+	.close	= memlab_vm_close,
+	.fault	= memlab_vm_fault,
+};
+
+/* Map pages [@pgoff, @pgoff + vma_pages(@vma)) of @buf with their struct pages. */
+static int memlab_buf_insert(struct memlab_buf *buf, struct vm_area_struct *vma,
+			     unsigned long pgoff)
+{
+	unsigned long pfn = memlab_buf_pfn(buf) + pgoff, addr = vma->vm_start;
+	unsigned long left = vma_pages(vma);
+	struct page *batch[MEMLAB_INSERT_BATCH];
+
+	while (left) {
+		unsigned long i, n = min_t(unsigned long, left, ARRAY_SIZE(batch)), rest = n;
+		int ret;
+
+		for (i = 0; i < n; i++)
+			batch[i] = pfn_to_page(pfn + i);
+		/* A partial mapping is undone by the core when mmap() fails. */
+		ret = vm_insert_pages(vma, addr, batch, &rest);
+		if (ret)
+			return ret;
+		pfn += n;
+		addr += n << PAGE_SHIFT;
+		left -= n;
+	}
+	return 0;
+}
 
 /*
  * Non-cached is what the DMA API gives coherent buffers of non-coherent
@@ -329,6 +528,9 @@ pgprot_t memlab_pgprot(u32 cache, pgprot_t prot)
  * @vma: the VMA, MAP_SHARED, checked by the caller
  * @pgoff: first page of @buf to map
  *
+ * The VMA is filled at once: by PFN, or for a page-backed buffer with its
+ * struct pages.
+ *
  * Context: Process context, mmap_lock held for writing.
  * Return: 0, -EOVERFLOW when the VMA would reach past the end of @buf,
  * -EAGAIN when the page tables cannot be filled.
@@ -337,7 +539,7 @@ int memlab_buf_mmap(struct memlab_buf *buf, struct vm_area_struct *vma,
 		    unsigned long pgoff)
 {
 	unsigned long pages = vma_pages(vma), buf_pages = PAGE_ALIGN(buf->size) >> PAGE_SHIFT;
-	unsigned long pfn = memlab_block_pfn(memlab_dev_pool(), buf->vaddr);
+	int ret;
 
 	/* The mapping stays inside the buffer. */
 	if (pgoff >= buf_pages || pages > buf_pages - pgoff)
@@ -346,12 +548,16 @@ int memlab_buf_mmap(struct memlab_buf *buf, struct vm_area_struct *vma,
 	vma->vm_page_prot = memlab_pgprot(buf->cache, vma->vm_page_prot);
 	/* remap_pfn_range() sets these too; the driver relies on them. */
 	memlab_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	if (remap_pfn_range(vma, vma->vm_start, pfn + pgoff, pages << PAGE_SHIFT,
-			    vma->vm_page_prot))
+	if (buf->pages)
+		ret = memlab_buf_insert(buf, vma, pgoff);
+	else
+		ret = remap_pfn_range(vma, vma->vm_start, memlab_buf_pfn(buf) + pgoff,
+				      pages << PAGE_SHIFT, vma->vm_page_prot);
+	if (ret)
 		return -EAGAIN;
 	/* Only now: a failed mmap() gets no close() from the core. */
 	vma->vm_private_data = buf;
-	vma->vm_ops = &memlab_vm_ops;
+	vma->vm_ops = buf->pages ? &memlab_page_vm_ops : &memlab_vm_ops;
 	atomic_inc(&buf->nr_vmas);
 	return 0;
 }

@@ -30,8 +30,8 @@ static int buffers_show(struct seq_file *m, void *v)
 	struct memlab_pool *pool = memlab_dev_pool();
 	struct memlab_buf *buf;
 
-	seq_printf(m, "%-10s %12s %5s %-8s %4s %4s %7s %-16s %s\n", "handle", "bytes",
-		   "order", "cache", "fds", "vmas", "pid", "comm", "phys");
+	seq_printf(m, "%-10s %12s %5s %-8s %4s %4s %7s %-16s %-18s %s\n", "handle", "bytes",
+		   "order", "cache", "fds", "vmas", "pid", "comm", "phys", "map");
 	mutex_lock(&memlab_bufs_lock);
 	list_for_each_entry(buf, &memlab_bufs, node) {
 		char comm[TASK_COMM_LEN];
@@ -41,11 +41,12 @@ static int buffers_show(struct seq_file *m, void *v)
 		for (i = 0; i < sizeof(comm) - 1 && buf->comm[i]; i++)
 			comm[i] = isgraph(buf->comm[i]) ? buf->comm[i] : '_';
 		comm[i] = '\0';
-		seq_printf(m, "%-10u %12zu %5u %-8s %4d %4d %7d %-16s %pa\n", buf->handle,
+		seq_printf(m, "%-10u %12zu %5u %-8s %4d %4d %7d %-16s %pa %s\n", buf->handle,
 			   buf->size, buf->order, memlab_cache_names[buf->cache],
 			   atomic_read(&buf->nr_fds), atomic_read(&buf->nr_vmas), buf->pid,
 			   i ? comm : "-",
-			   &(phys_addr_t){ memlab_block_phys(pool, buf->vaddr) });
+			   &(phys_addr_t){ memlab_block_phys(pool, buf->vaddr) },
+			   buf->pinned ? "pinned" : buf->pages ? "pages" : "pfn");
 	}
 	mutex_unlock(&memlab_bufs_lock);
 	return 0;

@@ -36,6 +36,9 @@ struct vm_area_struct;
  * @handle: 0 for the shared buffer, else unique among live buffers
  * @order: the block is 2^@order pages
  * @cache: MEMLAB_CACHE_* mode of user mappings
+ * @pages: mapped with struct pages (MEMLAB_ALLOC_PAGES), else by PFN
+ * @pinned: page-backed, with no handle and no VMA left, but pages still
+ *	held by get_user_pages(); under memlab_bufs_lock
  * @size: bytes user space can reach: the whole block for a private buffer
  * @vaddr: the block's kernel address
  * @nr_fds: open files holding it: its handle (0 or 1), or every open file
@@ -50,6 +53,8 @@ struct memlab_buf {
 	u32 handle;
 	unsigned int order;
 	u32 cache;
+	bool pages;
+	bool pinned;
 	size_t size;
 	void *vaddr;
 	atomic_t nr_fds;
@@ -76,7 +81,7 @@ extern struct mutex memlab_bufs_lock;
 extern struct memlab_buf *memlab_shared;
 
 struct memlab_buf *memlab_buf_create(struct memlab_pool *pool, struct device *dma_dev,
-				     unsigned int order, u32 cache, gfp_t gfp, u64 quota_global);
+				     unsigned int order, u32 flags, u64 quota_global);
 struct memlab_buf *memlab_shared_create(struct memlab_pool *pool, size_t size);
 void memlab_buf_put(struct memlab_buf *buf);
 int memlab_buf_sync(struct memlab_buf *buf, struct device *dev, size_t offset, size_t len,
@@ -85,6 +90,7 @@ u64 memlab_bufs_charged(unsigned int *nr_buffers);
 int memlab_buf_mmap(struct memlab_buf *buf, struct vm_area_struct *vma,
 		    unsigned long pgoff);
 pgprot_t memlab_pgprot(u32 cache, pgprot_t prot);
+void memlab_bufs_exit(void);
 
 /* ioctl.c */
 long memlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

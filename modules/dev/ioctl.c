@@ -116,6 +116,10 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 		return -EINVAL;
 	if ((req.flags & MEMLAB_CACHE_MASK) > MEMLAB_CACHE_UNCACHED)
 		return -EINVAL;
+	/* The kernel reaches pages get_user_pages() took through a cacheable alias. */
+	if ((req.flags & MEMLAB_ALLOC_PAGES) &&
+	    (req.flags & MEMLAB_CACHE_MASK) != MEMLAB_CACHE_CACHED)
+		return -EINVAL;
 	if (!req.length)
 		return -EINVAL;
 
@@ -146,9 +150,7 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 	mutex_unlock(&mf->lock);
 
 	buf = memlab_buf_create(memlab_dev_pool(), memlab_dev_dma_device(), order,
-				req.flags & MEMLAB_CACHE_MASK,
-				req.flags & MEMLAB_ALLOC_DMA32 ? GFP_DMA32 : 0,
-				memlab_quota_global());
+				req.flags, memlab_quota_global());
 	if (IS_ERR(buf)) {
 		ret = PTR_ERR(buf);
 		goto err_uncharge;
@@ -157,7 +159,8 @@ static int memlab_ioctl_alloc(struct memlab_file *mf, void __user *uarg)
 	/* The reply is complete before another thread can see the handle. */
 	memset(&req, 0, sizeof(req));
 	req.size = sizeof(req);
-	req.flags = buf->cache | (flags & MEMLAB_ALLOC_DMA32);
+	req.flags = buf->cache | (buf->pages ? MEMLAB_ALLOC_PAGES : 0) |
+		    (flags & MEMLAB_ALLOC_DMA32);
 	req.length = length;
 	req.bytes = bytes;
 	req.mmap_offset = (u64)buf->handle << MEMLAB_COOKIE_SHIFT;

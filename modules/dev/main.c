@@ -16,10 +16,11 @@
  * non-coherent one. The probe sets everything up and registers the misc
  * device last, so /dev/memlab never appears half made.
  *
- * Every open file, through vm_file every mapping, and every dma-buf (as its
- * exporter) holds a reference on the module, so it cannot be unloaded while
- * anything is open, mapped or exported; sysfs cannot unbind the driver
- * either.
+ * Every open file, through vm_file every mapping, every dma-buf (as its
+ * exporter) and a buffer whose pages get_user_pages() still holds
+ * (buffer.c) hold a reference on the module, so it cannot be unloaded
+ * while anything is open, mapped, exported or pinned; sysfs cannot unbind
+ * the driver either.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -399,6 +400,7 @@ err_shared:
 
 static void __exit memlab_dev_exit(void)
 {
+	memlab_bufs_exit();
 	platform_device_unregister(memlab_own_pdev);
 	platform_driver_unregister(&memlab_driver);
 	/* Nothing is open or mapped, so this is the last reference. */

@@ -42,8 +42,8 @@ int main(void)
 	tap_ok(MEMLAB_CACHE_CACHED == 0 && MEMLAB_CACHE_WC == 1 &&
 	       MEMLAB_CACHE_UNCACHED == 2 && MEMLAB_CACHE_MASK == 3,
 	       "cache modes: CACHED 0, WC 1, UNCACHED 2, MASK 3");
-	tap_ok(MEMLAB_ALLOC_DMA32 == 8 && MEMLAB_ALLOC_FLAGS == 0xb,
-	       "MEMLAB_ALLOC_DMA32 8, MEMLAB_ALLOC_FLAGS 0xb");
+	tap_ok(MEMLAB_ALLOC_PAGES == 4 && MEMLAB_ALLOC_DMA32 == 8 && MEMLAB_ALLOC_FLAGS == 0xf,
+	       "MEMLAB_ALLOC_PAGES 4, MEMLAB_ALLOC_DMA32 8, MEMLAB_ALLOC_FLAGS 0xf");
 
 	tap_ok(sizeof(struct memlab_info) == 144, "struct memlab_info is 144 bytes");
 	FIELD(memlab_info, size, 0, 4);

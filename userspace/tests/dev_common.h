@@ -79,9 +79,10 @@ struct buf_row {
 	int fds, vmas, pid;
 	char comm[64];
 	unsigned long long phys;
+	char map[16];
 };
 
-#define BUFFERS_HEADER	"handle bytes order cache fds vmas pid comm phys"
+#define BUFFERS_HEADER	"handle bytes order cache fds vmas pid comm phys map"
 
 /*
  * Parse the buffers report into @rows (at most @max). Return the number of
@@ -119,12 +120,14 @@ static inline int buffers_parse(struct buf_row *rows, int max)
 			continue;
 		}
 		memset(&r, 0, sizeof(r));
-		if (sscanf(line, "%u %lu %u %15s %d %d %d %63s %63s%n", &r.handle, &r.bytes,
-			   &r.order, r.cache, &r.fds, &r.vmas, &r.pid, r.comm, phys, &len) != 9 ||
+		if (sscanf(line, "%u %lu %u %15s %d %d %d %63s %63s %15s%n", &r.handle, &r.bytes,
+			   &r.order, r.cache, &r.fds, &r.vmas, &r.pid, r.comm, phys, r.map,
+			   &len) != 10 ||
 		    line[len] || strncmp(phys, "0x", 2) || strlen(phys) != 18 ||
 		    (r.phys = strtoull(phys, &end, 16), *end) ||
 		    (strcmp(r.cache, "cached") && strcmp(r.cache, "wc") &&
-		     strcmp(r.cache, "uncached"))) {
+		     strcmp(r.cache, "uncached")) ||
+		    (strcmp(r.map, "pfn") && strcmp(r.map, "pages") && strcmp(r.map, "pinned"))) {
 			tap_diag("buffers: bad row '%s'", line);
 			bad = 1;
 			break;

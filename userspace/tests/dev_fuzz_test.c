@@ -188,6 +188,14 @@ static bool reply_reserved_zero(const struct memlab_allocation_data *a)
 	return true;
 }
 
+/* ALLOC flags: a cache mode, or a cached buffer mapped with struct pages. */
+static uint32_t rand_mode(uint64_t *rng)
+{
+	uint32_t mode = below(rng, 4);
+
+	return mode == 3 ? MEMLAB_ALLOC_PAGES : mode;
+}
+
 static void alloc_reply_check(const struct memlab_allocation_data *a, uint32_t mode,
 			      uint64_t len, bool priv)
 {
@@ -498,7 +506,7 @@ static void buf_map_fresh(int i)
 static void op_alloc(void)
 {
 	int f = chance(&S.rng, 10) ? 1 : 0, i = free_slot_buf();
-	uint32_t mode = below(&S.rng, 3);
+	uint32_t mode = rand_mode(&S.rng);
 	uint64_t len = rand_len(), bytes;
 	struct memlab_allocation_data a;
 	long ret, want = 0;
@@ -531,7 +539,7 @@ static void op_alloc(void)
 		expect(C_QUOTA, ret, want, what);
 	} else {
 		check(C_ERRNO, ret == 0 || ret == -ENOSPC || ret == -ENOMEM ||
-		      (mode && ret == -EOPNOTSUPP), "%s: got %s", what,
+		      ((mode & MEMLAB_CACHE_MASK) && ret == -EOPNOTSUPP), "%s: got %s", what,
 		      rname(ret, (char[32]){ 0 }, 32));
 	}
 	if (ret)
@@ -1330,7 +1338,7 @@ static void *racer(void *arg)
 		me_op++;
 		switch (below(&rng, 8)) {
 		case 0 ... 2: {
-			uint32_t mode = below(&rng, 3);
+			uint32_t mode = rand_mode(&rng);
 			uint64_t len = 1 + below(&rng, 4 * page);
 
 			if (n == RACER_BUFS) {
@@ -1340,7 +1348,7 @@ static void *racer(void *arg)
 			}
 			ret = dev_alloc(r->fd, len, mode, &a);
 			check(C_ERRNO, !ret || ret == -ENOSPC || ret == -ENOMEM ||
-			      (mode && ret == -EOPNOTSUPP), "racing ALLOC: got %s",
+			      ((mode & MEMLAB_CACHE_MASK) && ret == -EOPNOTSUPP), "racing ALLOC: got %s",
 			      rname(ret, (char[32]){ 0 }, 32));
 			if (ret)
 				break;

@@ -45,8 +45,8 @@ int main(int argc, char **argv)
 	unsigned int i;
 
 	tap_begin();
-	/* --help, each command's --help, and the 15 runs below. */
-	tap_plan(1 + ARRAY_SIZE(cmds) + 15);
+	/* --help, each command's --help, and the 17 runs below. */
+	tap_plan(1 + ARRAY_SIZE(cmds) + 17);
 	snprintf(self, sizeof(self), "%s", argc > 0 ? argv[0] : "");
 	snprintf(ctl, sizeof(ctl), "%s/../bin/memlabctl", dirname(self));
 	if (access(ctl, X_OK))
@@ -69,6 +69,12 @@ int main(int argc, char **argv)
 	       "a write-combine buffer, zeroed, filled, reported");
 	expect("alloc -c uncached 4096", 0, WANT("cache        uncached", "all zero"),
 	       "a non-cached buffer");
+	expect("alloc -p -f 0x5a 16K", 0,
+	       WANT("cache        cached", "mapping      struct pages", "all zero",
+		    "filled with  0x5a, reads back", " pages\n"),
+	       "a page-backed buffer, zeroed, filled, its buffers row says pages");
+	expect("alloc -p -c wc 4K", 1, WANT("MEMLAB_IOC_ALLOC: EINVAL"),
+	       "page-backed write-combine: names EINVAL");
 	expect("alloc 1G", 1, WANT("MEMLAB_IOC_ALLOC: E2BIG"), "too large: names E2BIG");
 	expect("alloc -c bogus 4K", 2, WANT("unknown cache mode"), "bad mode refused");
 	expect("alloc 12Q", 2, WANT("bad size"), "bad size refused");
@@ -79,7 +85,8 @@ int main(int argc, char **argv)
 	       "hexdump -C's format, repeats as '*'");
 	expect("fill 256", 2, WANT("not 0..255"), "a byte out of range refused");
 	expect("fill -o 1G 0", 0, WANT(""), "fill past the end writes nothing");
-	expect("buffers", 0, WANT("shared", "(all users)"), "the shared buffer listed");
+	expect("buffers", 0, WANT("shared", " pfn ", "(all users)"),
+	       "the shared buffer listed, mapped by PFN");
 	expect("pool", 0, WANT("pool default:", "free blocks", "check: ok"), "pool summary");
 	expect("bench -s 256K -r 1", 0,
 	       WANT("mmap + first touch", "anonymous, MAP_POPULATE", "memlab cached",

@@ -631,7 +631,7 @@ static void test_ioctl_errors(int fd)
 			break;
 	}
 	tap_ok(i == 4, "ALLOC with any reserved word non-zero: EINVAL");
-	tap_ok(dev_alloc(fd, page, 0x4, &a) == -EINVAL, "ALLOC unknown flag 0x4: EINVAL");
+	tap_ok(dev_alloc(fd, page, 0x10, &a) == -EINVAL, "ALLOC unknown flag 0x10: EINVAL");
 	tap_ok(dev_alloc(fd, page, 0x80000000u, &a) == -EINVAL,
 	       "ALLOC unknown flag 0x80000000: EINVAL");
 	tap_ok(dev_alloc(fd, page, 0x3, &a) == -EINVAL, "ALLOC cache mode 3: EINVAL");

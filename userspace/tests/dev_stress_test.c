@@ -26,6 +26,11 @@ struct slot {
 	int held;		/* handle still held */
 };
 
+/* Every cache mode, and cached buffers mapped with struct pages. */
+static const uint32_t modes[] = {
+	MEMLAB_CACHE_CACHED, MEMLAB_CACHE_WC, MEMLAB_CACHE_UNCACHED, MEMLAB_ALLOC_PAGES,
+};
+
 static long page;
 static unsigned long *ops_done;	/* per worker, shared with the parent */
 
@@ -75,7 +80,8 @@ static int worker(int id, unsigned int seconds, uint64_t seed)
 		case 1:
 			if (sl->held || sl->map)
 				break;
-			ret = dev_alloc(fd, 1 + rnd(&r) % (16 * 1024), rnd(&r) % 3, &sl->a);
+			ret = dev_alloc(fd, 1 + rnd(&r) % (16 * 1024),
+					modes[rnd(&r) % ARRAY_SIZE(modes)], &sl->a);
 			if (ret == -EDQUOT || ret == -ENOSPC || ret == -ENOMEM)
 				break;
 			if (ret)
