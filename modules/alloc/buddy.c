@@ -98,6 +98,8 @@ static void buddy_free_block(struct memlab_buddy *b, u32 idx, unsigned int order
 		order++;
 	}
 	buddy_list_add(b, idx, order);
+	b->merged_idx = idx;
+	b->merged_order = order;
 }
 
 /**
@@ -187,6 +189,9 @@ void memlab_buddy_add_range(struct memlab_buddy *b, u32 start, u32 nr)
  * @b: the allocator
  * @order: block order
  *
+ * On success @b->taken_order is the order of the free block it took: above
+ * @order when that block was split.
+ *
  * Return: the index of the block's first page, -ENOMEM when no block is
  * free, or -EINVAL when @order exceeds the allocator's largest order.
  */
@@ -205,6 +210,7 @@ long memlab_buddy_alloc(struct memlab_buddy *b, unsigned int order)
 	}
 	idx = b->free_head[o];
 	buddy_list_del(b, idx);
+	b->taken_order = o;
 	/* Split down, keeping the lower half and freeing the upper. */
 	while (o > order) {
 		b->stats[o].splits++;
@@ -261,7 +267,9 @@ void memlab_buddy_note_outside(struct memlab_buddy *b)
  * @misuse: set to the kind of misuse detected, or MEMLAB_MISUSE_NONE
  *
  * A double free, a free of anything but the first page of a used block and
- * a free with the wrong order change nothing but a counter.
+ * a free with the wrong order change nothing but a counter. On success
+ * @b->merged_idx and @b->merged_order are the free block it left: the one
+ * freed, or the larger one it merged into.
  *
  * Return: 0, or -EINVAL when a misuse was detected.
  */

@@ -90,6 +90,15 @@ struct memlab_buddy {
 	u32 nr_free[MEMLAB_BUDDY_MAX_ORDER + 1];
 	struct memlab_buddy_order_stats stats[MEMLAB_BUDDY_MAX_ORDER + 1];
 	u64 misuse[MEMLAB_MISUSE_NR];
+	/*
+	 * What the last call did, for the caller to report under its lock:
+	 * the order of the free block the last memlab_buddy_alloc() took
+	 * (split down when above the order asked), and the block the last
+	 * free left on the free lists after merging.
+	 */
+	unsigned int taken_order;
+	u32 merged_idx;
+	unsigned int merged_order;
 };
 
 /* Fragmentation figures of one order, as mm/vmstat.c computes them. */

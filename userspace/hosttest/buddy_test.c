@@ -88,10 +88,95 @@ static void test_split_and_merge_counts(void)
 	tap_ok(a == 0 && f.b.stats[4].splits == 1 && f.b.stats[1].splits == 1 &&
 	       f.b.nr_free[0] == 1 && f.b.nr_free[3] == 1,
 	       "order-0 from order-4 splits once at each order");
+	tap_ok(f.b.taken_order == 4, "taken_order says the order-4 block was taken (%u)",
+	       f.b.taken_order);
 	memlab_buddy_free(&f.b, a, 0, NULL);
 	tap_ok(f.b.stats[0].merges == 1 && f.b.stats[3].merges == 1 &&
 	       f.b.nr_free[4] == 1, "freeing it merges back at each order");
+	tap_ok(f.b.merged_idx == 0 && f.b.merged_order == 4,
+	       "merged_idx and merged_order name the order-4 block (%u, %u)",
+	       f.b.merged_idx, f.b.merged_order);
 	fx_fini(&f);
+}
+
+/*
+ * What the last call did: an allocation the lists serve without a split
+ * took a block of its own order; a free whose buddy is used merges
+ * nothing; a refused call leaves the fields as they were.
+ */
+static void test_last_call(void)
+{
+	struct fixture f;
+	long a, b, c;
+	int ok;
+
+	fx_init(&f, 16, 4);
+	memlab_buddy_add_range(&f.b, 0, 16);
+	a = memlab_buddy_alloc(&f.b, 1);
+	ok = a == 0 && f.b.taken_order == 4;
+	b = memlab_buddy_alloc(&f.b, 1);
+	ok &= b == 2 && f.b.taken_order == 1;
+	tap_ok(ok, "taken_order: 4 for the first order-1 block, 1 for its buddy");
+	c = memlab_buddy_alloc(&f.b, 0);
+	ok = c == 4 && f.b.taken_order == 2;
+	ok &= memlab_buddy_free(&f.b, a, 1, NULL) == 0 &&
+	      f.b.merged_idx == 0 && f.b.merged_order == 1;
+	tap_ok(ok, "a free next to a used buddy leaves its own block (%u, %u)",
+	       f.b.merged_idx, f.b.merged_order);
+	ok = memlab_buddy_free(&f.b, a, 1, NULL) == -EINVAL &&
+	     f.b.merged_idx == 0 && f.b.merged_order == 1;
+	ok &= memlab_buddy_alloc(&f.b, 5) == -EINVAL && f.b.taken_order == 2;
+	tap_ok(ok, "refused calls leave taken_order and merged_* alone");
+	ok = memlab_buddy_free(&f.b, b, 1, NULL) == 0 &&
+	     f.b.merged_idx == 0 && f.b.merged_order == 2;
+	ok &= memlab_buddy_free(&f.b, c, 0, NULL) == 0 &&
+	      f.b.merged_idx == 0 && f.b.merged_order == 4;
+	tap_ok(ok, "the last frees merge to order 2, then to the whole range");
+	fx_fini(&f);
+}
+
+/* Splits and merges counted at every order, all orders together. */
+static uint64_t total_splits(const struct memlab_buddy *b)
+{
+	uint64_t n = 0;
+	unsigned int o;
+
+	for (o = 0; o <= MEMLAB_BUDDY_MAX_ORDER; o++)
+		n += b->stats[o].splits;
+	return n;
+}
+
+static uint64_t total_merges(const struct memlab_buddy *b)
+{
+	uint64_t n = 0;
+	unsigned int o;
+
+	for (o = 0; o <= MEMLAB_BUDDY_MAX_ORDER; o++)
+		n += b->stats[o].merges;
+	return n;
+}
+
+/*
+ * taken_order and merged_* agree with the counters and the descriptors:
+ * an allocation of @order that took a block of taken_order made
+ * taken_order - @order splits; a free merged merged_order - @order times
+ * into a free, aligned block of merged_order that holds @idx.
+ */
+static int last_alloc_ok(const struct memlab_buddy *b, unsigned int order, uint64_t splits)
+{
+	return b->taken_order >= order && b->taken_order <= b->max_order &&
+	       total_splits(b) - splits == b->taken_order - order;
+}
+
+static int last_free_ok(const struct memlab_buddy *b, uint32_t idx, unsigned int order,
+			uint64_t merges)
+{
+	uint32_t size = 1U << b->merged_order;
+
+	return b->merged_order >= order && total_merges(b) - merges == b->merged_order - order &&
+	       !(b->merged_idx & (size - 1)) && (idx & ~(size - 1)) == b->merged_idx &&
+	       b->pages[b->merged_idx].state == MEMLAB_PG_FREE &&
+	       b->pages[b->merged_idx].order == b->merged_order;
 }
 
 static void test_unaligned_range(void)
@@ -227,8 +312,14 @@ static void test_differential(uint64_t seed, long ops)
 		if (nlive && (r % 100 < 45 || nlive == nr)) {
 			uint32_t k = rnd() % nlive;
 
+			uint64_t merges = total_merges(&f.b);
+
 			if (memlab_buddy_free(&f.b, live[k].idx, live[k].order, NULL)) {
 				tap_diag("op %ld: free %u/%u refused", i, live[k].idx, live[k].order);
+				mismatches++;
+			} else if (!last_free_ok(&f.b, live[k].idx, live[k].order, merges)) {
+				tap_diag("op %ld: free %u/%u: merged to %u/%u", i, live[k].idx,
+					 live[k].order, f.b.merged_idx, f.b.merged_order);
 				mismatches++;
 			}
 			model_release(&m, live[k].idx, live[k].order);
@@ -236,9 +327,15 @@ static void test_differential(uint64_t seed, long ops)
 		} else {
 			unsigned int order = rnd() % (max_order + 2);
 			int want = model_can_alloc(&m, order, max_order);
+			uint64_t splits = total_splits(&f.b);
 			long got = memlab_buddy_alloc(&f.b, order);
 			uint32_t id;
 
+			if (got >= 0 && !last_alloc_ok(&f.b, order, splits)) {
+				tap_diag("op %ld: order %u: took order %u", i, order,
+					 f.b.taken_order);
+				mismatches++;
+			}
 			if ((got >= 0) != want) {
 				tap_diag("op %ld: order %u: buddy %ld, model %s", i, order,
 					 got, want ? "can" : "cannot");
@@ -320,6 +417,7 @@ int main(int argc, char **argv)
 	test_init_limits();
 	test_fill_every_order();
 	test_split_and_merge_counts();
+	test_last_call();
 	test_unaligned_range();
 	test_misuse();
 	test_cached_block();
