@@ -25,6 +25,13 @@
 #endif
 
 /*
+ * A tracepoint a suite attaches probes to (register_trace_<name>()):
+ * EXPORT_TRACEPOINT_SYMBOL_GPL() for the suites only. The probes need the
+ * tracepoint alone, not its iterator or static call.
+ */
+#define EXPORT_TRACEPOINT_IF_KUNIT(name) EXPORT_SYMBOL_IF_KUNIT(__tracepoint_##name)
+
+/*
  * A namespace is a string literal since 6.13 and a bare token before;
  * the top Kbuild looks at MODULE_IMPORT_NS() to tell which.
  */

@@ -149,6 +149,10 @@ static inline u32 memlab_pool_index_of(const struct memlab_pool *pool, const voi
 	       c->first + (u32)(off >> PAGE_SHIFT) : MEMLAB_BUDDY_NONE;
 }
 
+void *__memlab_alloc_pages(struct memlab_pool *pool, unsigned int order, gfp_t gfp,
+			   unsigned long caller);
+int __memlab_free_pages(struct memlab_pool *pool, void *addr, unsigned int order,
+			unsigned long caller);
 size_t memlab_pool_meta_bytes(const struct memlab_pool *pool);
 void memlab_pool_snapshot(struct memlab_pool *pool, struct memlab_buddy *copy);
 unsigned int memlab_pool_check_report(struct memlab_pool *pool,

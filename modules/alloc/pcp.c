@@ -69,7 +69,7 @@ static void memlab_pcp_return(struct memlab_pool *pool, unsigned int order,
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	for (i = 0; i < n; i++) {
 		WRITE_ONCE(pool->meta[idx[i]].state, MEMLAB_PG_USED);
-		if (memlab_buddy_free(&pool->buddy, idx[i], order, NULL))
+		if (memlab_pool_buddy_free(pool, idx[i], order, NULL))
 			pr_err("pool %s: cached order-%u block %lu refused\n", pool->name,
 			       order, idx[i]);
 	}

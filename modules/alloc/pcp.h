@@ -34,6 +34,8 @@ unsigned long memlab_pcp_cached_pages(struct memlab_pool *pool);
 long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 		      unsigned long *extra, unsigned int *nr_extra);
 long memlab_pool_take1(struct memlab_pool *pool, unsigned int order);
+int memlab_pool_buddy_free(struct memlab_pool *pool, u32 idx, unsigned int order,
+			   enum memlab_buddy_misuse *misuse);
 
 /*
  * Allocate a block of a cached order: from this CPU's cache, or refill it;

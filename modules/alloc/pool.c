@@ -40,10 +40,25 @@
 #include <linux/string.h>
 
 #include <memlab/alloc.h>
+#include <memlab/kunit_visibility.h>
 
 #include "compat.h"
 #include "internal.h"
 #include "pcp.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+/* For the KUnit suites' probes (register_trace_*()) */
+EXPORT_TRACEPOINT_IF_KUNIT(memlab_block_alloc);
+EXPORT_TRACEPOINT_IF_KUNIT(memlab_block_free);
+EXPORT_TRACEPOINT_IF_KUNIT(memlab_block_split);
+EXPORT_TRACEPOINT_IF_KUNIT(memlab_block_merge);
+EXPORT_TRACEPOINT_IF_KUNIT(memlab_misuse);
+EXPORT_TRACEPOINT_IF_KUNIT(memlab_slab_alloc);
+EXPORT_TRACEPOINT_IF_KUNIT(memlab_slab_free);
+EXPORT_TRACEPOINT_IF_KUNIT(memlab_slab_grow);
+EXPORT_TRACEPOINT_IF_KUNIT(memlab_slab_shrink);
 
 /* Every pool, for name lookups and debugfs. */
 LIST_HEAD(memlab_pools);
@@ -82,8 +97,9 @@ static int memlab_chunk_find(const void *key, const void *elt)
 	return 0;
 }
 
-static const struct memlab_chunk *memlab_chunk_of(const struct memlab_pool *pool,
-						  const void *addr)
+/* Inline: both entry points of the free fast path inline it. */
+static __always_inline const struct memlab_chunk *memlab_chunk_of(const struct memlab_pool *pool,
+								  const void *addr)
 {
 	if (likely(pool->nr_chunks == 1))
 		return memlab_chunk_find(addr, pool->chunks) ? NULL : pool->chunks;
@@ -120,12 +136,35 @@ phys_addr_t memlab_pool_index_phys(const struct memlab_pool *pool, u32 idx)
 	return c ? c->phys + ((phys_addr_t)(idx - c->first) << PAGE_SHIFT) : 0;
 }
 
-static void *memlab_index_virt(const struct memlab_pool *pool, u32 idx)
+/* Inline: both entry points of the allocation fast path inline it. */
+static __always_inline void *memlab_index_virt(const struct memlab_pool *pool, u32 idx)
 {
 	const struct memlab_chunk *c = likely(pool->nr_chunks == 1) ? pool->chunks :
 				       memlab_chunk_of_index(pool, idx);
 
 	return c ? c->vaddr + ((size_t)(idx - c->first) << PAGE_SHIFT) : NULL;
+}
+
+/* memlab_buddy_alloc() with its split traced; pool->lock held */
+static long memlab_pool_buddy_alloc(struct memlab_pool *pool, unsigned int order)
+{
+	long idx = memlab_buddy_alloc(&pool->buddy, order);
+
+	if (idx >= 0)
+		trace_memlab_block_split(pool, idx, pool->buddy.taken_order, order);
+	return idx;
+}
+
+/* memlab_buddy_free() with its merge traced; pool->lock held */
+int memlab_pool_buddy_free(struct memlab_pool *pool, u32 idx, unsigned int order,
+			   enum memlab_buddy_misuse *misuse)
+{
+	int ret = memlab_buddy_free(&pool->buddy, idx, order, misuse);
+
+	if (!ret)
+		trace_memlab_block_merge(pool, pool->buddy.merged_idx, order,
+					 pool->buddy.merged_order);
+	return ret;
 }
 
 /*
@@ -151,7 +190,7 @@ long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 
 	for (;;) {
 		raw_spin_lock_irqsave(&pool->lock, flags);
-		idx = memlab_buddy_alloc(b, order);
+		idx = memlab_pool_buddy_alloc(pool, order);
 		if (idx >= 0 || drained || idx == -EINVAL)
 			break;
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
@@ -173,7 +212,7 @@ long memlab_pool_take(struct memlab_pool *pool, unsigned int order,
 	}
 	while (idx >= 0 && n < want &&
 	       (b->free_pages >= reserve + (1U << order) || b->nr_free[order])) {
-		more = memlab_buddy_alloc(b, order);
+		more = memlab_pool_buddy_alloc(pool, order);
 		if (more < 0)
 			break;
 		WRITE_ONCE(pool->meta[more].state, MEMLAB_PG_CACHED);
@@ -571,21 +610,10 @@ void memlab_pool_report_used(struct memlab_pool *pool)
 	}
 }
 
-/**
- * memlab_alloc_pages() - allocate a block of 2^@order pages
- * @pool: the pool
- * @order: block order
- * @gfp: __GFP_ZERO to zero the block, __GFP_NOWARN to stay quiet on
- *	failure, __GFP_DMA32 (GFP_DMA32) for a block below 4 GiB, which
- *	only a pool that lies wholly below 4 GiB gives; other flags are
- *	ignored, the call never sleeps
- *
- * Context: Any context.
- * Return: the block's kernel address, naturally aligned within the pool,
- * or NULL when no block of that order is free, @order is too large, or
- * __GFP_DMA32 asks for what the pool does not have.
- */
-void *memlab_alloc_pages(struct memlab_pool *pool, unsigned int order, gfp_t gfp)
+/* memlab_alloc_pages() on behalf of @caller, inline in both entry points */
+static __always_inline void *memlab_alloc_pages_from(struct memlab_pool *pool,
+						     unsigned int order, gfp_t gfp,
+						     unsigned long caller)
 {
 	void *addr;
 	long idx;
@@ -604,9 +632,36 @@ void *memlab_alloc_pages(struct memlab_pool *pool, unsigned int order, gfp_t gfp
 	addr = memlab_index_virt(pool, idx);
 	if (gfp & __GFP_ZERO)
 		memset(addr, 0, PAGE_SIZE << order);
+	trace_memlab_block_alloc(pool, idx, order, gfp, caller);
 	return addr;
 }
+
+/**
+ * memlab_alloc_pages() - allocate a block of 2^@order pages
+ * @pool: the pool
+ * @order: block order
+ * @gfp: __GFP_ZERO to zero the block, __GFP_NOWARN to stay quiet on
+ *	failure, __GFP_DMA32 (GFP_DMA32) for a block below 4 GiB, which
+ *	only a pool that lies wholly below 4 GiB gives; other flags are
+ *	ignored, the call never sleeps
+ *
+ * Context: Any context.
+ * Return: the block's kernel address, naturally aligned within the pool,
+ * or NULL when no block of that order is free, @order is too large, or
+ * __GFP_DMA32 asks for what the pool does not have.
+ */
+void *memlab_alloc_pages(struct memlab_pool *pool, unsigned int order, gfp_t gfp)
+{
+	return memlab_alloc_pages_from(pool, order, gfp, _RET_IP_);
+}
 EXPORT_SYMBOL_GPL(memlab_alloc_pages);
+
+/* memlab_alloc_pages() for memlab_kmalloc(), which passes on its caller */
+void *__memlab_alloc_pages(struct memlab_pool *pool, unsigned int order, gfp_t gfp,
+			   unsigned long caller)
+{
+	return memlab_alloc_pages_from(pool, order, gfp, caller);
+}
 
 /*
  * memlab_free_pages() through the buddy lists: an order without a per-CPU
@@ -619,6 +674,7 @@ static noinline int memlab_free_pages_locked(struct memlab_pool *pool,
 	enum memlab_buddy_misuse misuse;
 	unsigned long flags;
 	size_t off;
+	u32 idx = 0;
 	int ret;
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
@@ -633,16 +689,38 @@ static noinline int memlab_free_pages_locked(struct memlab_pool *pool,
 			misuse = MEMLAB_MISUSE_BAD_ADDRESS;
 			ret = -EINVAL;
 		} else {
-			ret = memlab_buddy_free(&pool->buddy, c->first + (off >> PAGE_SHIFT),
-						order, &misuse);
+			idx = c->first + (off >> PAGE_SHIFT);
+			ret = memlab_pool_buddy_free(pool, idx, order, &misuse);
 		}
 	}
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
-	if (ret)
-		pr_warn_ratelimited("pool %s: %s: free of %p order %u from %pS refused\n",
-				    pool->name, memlab_buddy_misuse_name(misuse),
-				    addr, order, (void *)caller);
+	if (!ret) {
+		trace_memlab_block_free(pool, idx, order, caller);
+		return 0;
+	}
+	trace_memlab_misuse(pool, misuse, addr, caller);
+	pr_warn_ratelimited("pool %s: %s: free of %p order %u from %pS refused\n",
+			    pool->name, memlab_buddy_misuse_name(misuse),
+			    addr, order, (void *)caller);
 	return ret;
+}
+
+/* memlab_free_pages() on behalf of @caller, inline in both entry points */
+static __always_inline int memlab_free_pages_from(struct memlab_pool *pool, void *addr,
+						  unsigned int order, unsigned long caller)
+{
+	const struct memlab_chunk *c = memlab_chunk_of(pool, addr);
+	u32 idx;
+
+	if (likely(c && order < MEMLAB_PCP_ORDERS && pool->pcp_high[order] &&
+		   PAGE_ALIGNED(addr))) {
+		idx = c->first + ((addr - c->vaddr) >> PAGE_SHIFT);
+		if (memlab_pcp_free(pool, idx, order)) {
+			trace_memlab_block_free(pool, idx, order, caller);
+			return 0;
+		}
+	}
+	return memlab_free_pages_locked(pool, c, addr, order, caller);
 }
 
 /**
@@ -661,15 +739,16 @@ static noinline int memlab_free_pages_locked(struct memlab_pool *pool,
  */
 int memlab_free_pages(struct memlab_pool *pool, void *addr, unsigned int order)
 {
-	const struct memlab_chunk *c = memlab_chunk_of(pool, addr);
-
-	if (likely(c && order < MEMLAB_PCP_ORDERS && pool->pcp_high[order] &&
-		   PAGE_ALIGNED(addr)) &&
-	    memlab_pcp_free(pool, c->first + ((addr - c->vaddr) >> PAGE_SHIFT), order))
-		return 0;
-	return memlab_free_pages_locked(pool, c, addr, order, _RET_IP_);
+	return memlab_free_pages_from(pool, addr, order, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(memlab_free_pages);
+
+/* memlab_free_pages() for memlab_kfree(), which passes on its caller */
+int __memlab_free_pages(struct memlab_pool *pool, void *addr, unsigned int order,
+			unsigned long caller)
+{
+	return memlab_free_pages_from(pool, addr, order, caller);
+}
 
 /* Count and log a refused free that never reached the buddy allocator. */
 void memlab_pool_note_misuse(struct memlab_pool *pool, enum memlab_buddy_misuse misuse,
@@ -680,6 +759,7 @@ void memlab_pool_note_misuse(struct memlab_pool *pool, enum memlab_buddy_misuse 
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	pool->buddy.misuse[misuse]++;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	trace_memlab_misuse(pool, misuse, addr, caller);
 	pr_warn_ratelimited("pool %s: %s: free of %p from %pS refused\n", pool->name,
 			    memlab_buddy_misuse_name(misuse), addr, (void *)caller);
 }

@@ -40,6 +40,7 @@
 
 #include "internal.h"
 #include "pcpu_stack.h"
+#include "trace.h"
 
 #define MEMLAB_CPU_OBJS		MEMLAB_PCS_SLOTS
 #define MEMLAB_CPU_BATCH	(MEMLAB_CPU_OBJS / 2)
@@ -119,11 +120,13 @@ static struct memlab_slab *memlab_slab_new(struct memlab_cache *cache)
 		for (i = 0; i < cache->geom.objects; i++)
 			cache->ctor(memlab_slab_object(&cache->geom, &slab->core, i));
 	memlab_set_owner(cache->pool, base, cache->geom.order, (unsigned long)slab);
+	trace_memlab_slab_grow(cache, base);
 	return slab;
 }
 
 static void memlab_slab_free(struct memlab_cache *cache, struct memlab_slab *slab)
 {
+	trace_memlab_slab_shrink(cache, slab->core.base);
 	memlab_set_owner(cache->pool, slab->core.base, cache->geom.order, 0);
 	slab->cache = NULL;
 	memlab_free_pages(cache->pool, slab->core.base, cache->geom.order);
@@ -295,8 +298,11 @@ static __always_inline void *__memlab_cache_alloc(struct memlab_cache *cache, gf
 		}
 	}
 	obj = likely(hit) ? (void *)v : memlab_cache_alloc_slow(cache, caller);
-	if (obj && (gfp & __GFP_ZERO))
+	if (unlikely(!obj))
+		return NULL;
+	if (gfp & __GFP_ZERO)
 		memset(obj, 0, cache->geom.object_size);
+	trace_memlab_slab_alloc(cache, obj, gfp, caller);
 	return obj;
 }
 
@@ -356,6 +362,9 @@ unsigned int memlab_cache_alloc_bulk(struct memlab_cache *cache, gfp_t gfp, unsi
 	if (gfp & __GFP_ZERO)
 		for (i = 0; i < n; i++)
 			memset(objs[i], 0, cache->geom.object_size);
+	if (trace_memlab_slab_alloc_enabled())
+		for (i = 0; i < n; i++)
+			trace_memlab_slab_alloc(cache, objs[i], gfp, caller);
 	return n;
 }
 EXPORT_SYMBOL_GPL(memlab_cache_alloc_bulk);
@@ -419,6 +428,7 @@ static __always_inline void __memlab_cache_free(struct memlab_cache *cache,
 	unsigned long flags;
 	bool pushed;
 
+	trace_memlab_slab_free(cache, obj, caller);
 	if (!memlab_cache_fast_ok(cache, slab, obj)) {
 		/* The slow path checks, counts and refuses what is wrong. */
 		memlab_cache_put1(cache, obj, caller);
@@ -477,6 +487,10 @@ void memlab_cache_free_bulk(struct memlab_cache *cache, unsigned int n, void **o
 	bool done = false;
 	unsigned int i;
 
+	if (trace_memlab_slab_free_enabled())
+		for (i = 0; i < n; i++)
+			if (objs[i])
+				trace_memlab_slab_free(cache, objs[i], caller);
 	for (i = 0; i < n; i++) {
 		struct memlab_slab *slab = objs[i] ? memlab_slab_of(cache->pool, objs[i]) : NULL;
 
@@ -792,7 +806,7 @@ void *memlab_kmalloc(struct memlab_pool *pool, size_t size, gfp_t gfp)
 	if (i < MEMLAB_KMALLOC_CLASSES && pool->kmalloc[i])
 		return __memlab_cache_alloc(pool->kmalloc[i], gfp, _RET_IP_);
 	order = get_order(size);
-	p = memlab_alloc_pages(pool, order, gfp | __GFP_NOWARN);
+	p = __memlab_alloc_pages(pool, order, gfp | __GFP_NOWARN, _RET_IP_);
 	if (p)
 		memlab_set_owner(pool, p, 0, MEMLAB_OWNER_LARGE | (order << 1));
 	return p;
@@ -831,7 +845,7 @@ static noinline void memlab_kfree_slow(struct memlab_pool *pool, const void *p,
 
 	if (memlab_kmalloc_owner(pool, p, &slab, &idx, &order) && !slab) {
 		WRITE_ONCE(pool->owner[idx], 0);
-		memlab_free_pages(pool, (void *)p, order);
+		__memlab_free_pages(pool, (void *)p, order, caller);
 		return;
 	}
 	/*
