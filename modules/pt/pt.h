@@ -19,6 +19,15 @@ enum memlab_pt_target {
 	MEMLAB_PT_TARGET_PID,		/* "<pid>" */
 };
 
+/* How a walk query ended: the result of the memlab_pt_query event */
+enum memlab_pt_outcome {
+	MEMLAB_PT_OUT_MAPPED,		/* "result mapped" */
+	MEMLAB_PT_OUT_INVALID,		/* "result invalid" */
+	MEMLAB_PT_OUT_UNREADABLE,	/* "result unreadable" */
+	MEMLAB_PT_OUT_OUTSIDE_VMA,	/* "result outside-vma" */
+	MEMLAB_PT_OUT_ERROR,		/* no answer, an errno */
+};
+
 struct memlab_pt_query {
 	enum memlab_pt_target target;
 	int pid;			/* MEMLAB_PT_TARGET_PID */

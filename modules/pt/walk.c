@@ -34,6 +34,28 @@
 #include "compat.h"
 #include "pt.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+/* What a walk query found, for its memlab_pt_query event */
+struct memlab_pt_answer {
+	enum memlab_pt_outcome outcome;
+	const char *level;		/* Linux's name, "-" without a walk */
+};
+
+static void memlab_pt_answer_walk(struct memlab_pt_answer *a, const struct memlab_pt_geo *geo,
+				  const struct memlab_pt_walk *w)
+{
+	static const enum memlab_pt_outcome outcomes[] = {
+		[MEMLAB_PT_MAPPED]	= MEMLAB_PT_OUT_MAPPED,
+		[MEMLAB_PT_NOT_MAPPED]	= MEMLAB_PT_OUT_INVALID,
+		[MEMLAB_PT_UNREADABLE]	= MEMLAB_PT_OUT_UNREADABLE,
+	};
+
+	a->outcome = outcomes[w->result];
+	a->level = memlab_pt_level_name(geo, w->step[w->nr - 1].level);
+}
+
 /*
  * The tables of one interrupts-off section, a buffer each: a walk and the
  * count that follows it reach the same few tables (one per level), and
@@ -208,7 +230,7 @@ static void memlab_pt_show_hw(struct seq_file *m, const struct memlab_pt_walk *w
 }
 
 static int memlab_pt_walk_kernel(struct seq_file *m, const struct memlab_pt_query *q,
-				 const struct memlab_pt_regs *r)
+				 const struct memlab_pt_regs *r, struct memlab_pt_answer *a)
 {
 	struct memlab_pt_walk *w;
 	struct memlab_pt_geo geo;
@@ -230,6 +252,7 @@ static int memlab_pt_walk_kernel(struct seq_file *m, const struct memlab_pt_quer
 	root = memlab_pt_ttbr_base(r->ttbr1, geo.ds);
 	memlab_pt_walk(&geo, root, q->va, memlab_pt_map_copy, buf, w);
 	kfree(buf);
+	memlab_pt_answer_walk(a, &geo, w);
 
 	seq_printf(m, "query kernel 0x%016llx\n", q->va);
 	seq_printf(m, "space kernel pid - root 0x%016llx va_bits %u levels %u granule 4K\n",
@@ -256,7 +279,8 @@ static void memlab_pt_walk_user_tables(const struct memlab_pt_geo *geo, u64 root
 }
 
 static int memlab_pt_walk_user(struct seq_file *m, const struct memlab_pt_query *q,
-			       const struct memlab_pt_regs *r, struct pid *pid)
+			       const struct memlab_pt_regs *r, struct pid *pid,
+			       struct memlab_pt_answer *a)
 {
 	struct memlab_pt_tables *t = NULL;
 	struct task_struct *task;
@@ -300,9 +324,11 @@ static int memlab_pt_walk_user(struct seq_file *m, const struct memlab_pt_query 
 	/* outside every VMA the tables may be on their way to being freed */
 	if (!vma_lookup(mm, q->va)) {
 		seq_puts(m, "result outside-vma\n");
+		a->outcome = MEMLAB_PT_OUT_OUTSIDE_VMA;
 		goto out_unlock;
 	}
 	memlab_pt_walk_user_tables(&geo, root, q->va, t, w);
+	memlab_pt_answer_walk(a, &geo, w);
 	memlab_pt_show_levels(m, &geo, w, r->mair);
 	memlab_pt_show_result(m, &geo, w);
 	if (w->result == MEMLAB_PT_MAPPED)
@@ -328,6 +354,9 @@ out_w:
  * @q: the query
  * @pid: the process, for self and pid queries
  *
+ * Each call is one memlab_pt_query event, with what the walk found or the
+ * error.
+ *
  * Context: Process context; takes the target's mmap lock.
  * Return: 0; -ESRCH when the process has gone or lost its address space;
  * -EINVAL for an address outside the half the query names; -EINTR when
@@ -335,12 +364,20 @@ out_w:
  */
 int memlab_pt_show_walk(struct seq_file *m, const struct memlab_pt_query *q, struct pid *pid)
 {
+	struct memlab_pt_answer a = { .outcome = MEMLAB_PT_OUT_ERROR, .level = "-" };
 	struct memlab_pt_regs r;
+	int ret;
 
 	memlab_pt_read_regs(&r);
 	if (q->target == MEMLAB_PT_TARGET_KERNEL)
-		return memlab_pt_walk_kernel(m, q, &r);
-	return memlab_pt_walk_user(m, q, &r, pid);
+		ret = memlab_pt_walk_kernel(m, q, &r, &a);
+	else
+		ret = memlab_pt_walk_user(m, q, &r, pid, &a);
+	if (ret)
+		a.outcome = MEMLAB_PT_OUT_ERROR;
+	trace_memlab_pt_query(q->target == MEMLAB_PT_TARGET_KERNEL ? NULL : pid, q->va,
+			      a.outcome, a.level, ret);
+	return ret;
 }
 
 static void memlab_pt_vma_name(struct seq_file *m, struct mm_struct *mm,
