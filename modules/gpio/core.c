@@ -38,6 +38,9 @@
 #include "compat.h"
 #include "internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 static bool mmio;
 module_param(mmio, bool, 0444);
 MODULE_PARM_DESC(mmio, "Create each controller's debugfs mmio peek/poke file (default: no)");
@@ -74,7 +77,11 @@ static int memlab_gpio_direction_input(struct gpio_chip *gc,
 static int memlab_gpio_direction_output(struct gpio_chip *gc,
 					unsigned int offset, int value)
 {
-	return memlab_gpio_set_direction(gc, offset, true, value);
+	int ret = memlab_gpio_set_direction(gc, offset, true, value);
+
+	if (!ret)
+		trace_memlab_gpio_set(gpiochip_get_data(gc), offset, !!value);
+	return ret;
 }
 
 static int memlab_gpio_get(struct gpio_chip *gc, unsigned int offset)
@@ -113,6 +120,7 @@ static int memlab_gpio_set_rv(struct gpio_chip *gc, unsigned int offset,
 	struct memlab_gpio *mg = container_of(gc, struct memlab_gpio, gc);
 
 	mg->hw.variant->set(&mg->hw, offset, !!value);
+	trace_memlab_gpio_set(mg, offset, !!value);
 	return 0;
 }
 
@@ -128,6 +136,8 @@ static int memlab_gpio_set_multiple_rv(struct gpio_chip *gc,
 	struct memlab_gpio *mg = container_of(gc, struct memlab_gpio, gc);
 
 	mg->hw.variant->set_multiple(&mg->hw, *mask, *bits);
+	if (trace_memlab_gpio_set_enabled())
+		memlab_gpio_trace_set_multiple(mg, *mask, *bits);
 	return 0;
 }
 
@@ -136,6 +146,21 @@ static void memlab_gpio_set_multiple_void(struct gpio_chip *gc,
 					  unsigned long *bits)
 {
 	memlab_gpio_set_multiple_rv(gc, mask, bits);
+}
+
+/**
+ * memlab_gpio_trace_set_multiple() - a memlab_gpio_set event per line driven
+ * @mg: the controller
+ * @mask: offsets of its gpio_chip driven at once
+ * @bits: their levels
+ */
+void memlab_gpio_trace_set_multiple(const struct memlab_gpio *mg, unsigned long mask,
+				    unsigned long bits)
+{
+	unsigned int offset;
+
+	for_each_set_bit(offset, &mask, mg->gc.ngpio)
+		trace_memlab_gpio_set(mg, offset, !!(bits & BIT(offset)));
 }
 
 static void memlab_gpio_irq_ack(struct irq_data *d)
@@ -221,8 +246,10 @@ static void memlab_gpio_irq_handler(struct irq_desc *desc)
 
 	chained_irq_enter(chip, desc);
 	pending = mg->hw.variant->irq_pending(&mg->hw);
-	for_each_set_bit(offset, &pending, gc->ngpio)
+	for_each_set_bit(offset, &pending, gc->ngpio) {
+		trace_memlab_gpio_irq(mg, offset);
 		generic_handle_domain_irq(gc->irq.domain, offset);
+	}
 	chained_irq_exit(chip, desc);
 }
 

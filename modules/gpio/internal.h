@@ -65,6 +65,8 @@ static inline bool memlab_gpio_owns(const struct memlab_gpio *mg)
 }
 
 int memlab_gpio_share_add(struct memlab_gpio *mg, struct device_node *bank);
+void memlab_gpio_trace_set_multiple(const struct memlab_gpio *mg, unsigned long mask,
+				    unsigned long bits);
 int memlab_gpio_debugfs_add(struct memlab_gpio *mg, bool mmio);
 void memlab_gpio_debugfs_init(void);
 void memlab_gpio_debugfs_exit(void);

@@ -33,6 +33,7 @@
 
 #include "compat.h"
 #include "internal.h"
+#include "trace.h"
 
 /**
  * memlab_gpio_share_init() - check and record the lines to share
@@ -206,12 +207,17 @@ static int memlab_gpio_share_output(struct gpio_chip *gc, unsigned int offset,
 				    int value)
 {
 	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	int ret;
 
 	if (mg->hw.variant->dir_masked)
-		return memlab_gpio_share_set_direction(&mg->hw, &mg->sh, offset,
-						       true, value);
-	return gpiod_direction_output_raw(memlab_gpio_share_desc(mg, offset),
-					  value);
+		ret = memlab_gpio_share_set_direction(&mg->hw, &mg->sh, offset,
+						      true, value);
+	else
+		ret = gpiod_direction_output_raw(memlab_gpio_share_desc(mg, offset),
+						 value);
+	if (!ret)
+		trace_memlab_gpio_set(mg, offset, !!value);
+	return ret;
 }
 
 static int memlab_gpio_share_get(struct gpio_chip *gc, unsigned int offset)
@@ -239,9 +245,13 @@ static int memlab_gpio_share_set_rv(struct gpio_chip *gc, unsigned int offset,
 				    int value)
 {
 	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	int ret;
 
-	return memlab_gpio_share_set_multiple(&mg->hw, &mg->sh, BIT(offset),
-					      value ? BIT(offset) : 0);
+	ret = memlab_gpio_share_set_multiple(&mg->hw, &mg->sh, BIT(offset),
+					     value ? BIT(offset) : 0);
+	if (!ret)
+		trace_memlab_gpio_set(mg, offset, !!value);
+	return ret;
 }
 
 static void memlab_gpio_share_set_void(struct gpio_chip *gc,
@@ -255,8 +265,12 @@ static int memlab_gpio_share_set_mult_rv(struct gpio_chip *gc,
 					 unsigned long *bits)
 {
 	struct memlab_gpio *mg = gpiochip_get_data(gc);
+	int ret;
 
-	return memlab_gpio_share_set_multiple(&mg->hw, &mg->sh, *mask, *bits);
+	ret = memlab_gpio_share_set_multiple(&mg->hw, &mg->sh, *mask, *bits);
+	if (!ret && trace_memlab_gpio_set_enabled())
+		memlab_gpio_trace_set_multiple(mg, *mask, *bits);
+	return ret;
 }
 
 static void memlab_gpio_share_set_mult_void(struct gpio_chip *gc,
