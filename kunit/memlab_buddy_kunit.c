@@ -12,6 +12,7 @@
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/irq_work.h>
+#include <linux/kallsyms.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -19,11 +20,16 @@
 #include <linux/random.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
 
 #include <memlab/alloc.h>
+#include <memlab/kunit_visibility.h>
 
 #include "memlab_irq_stress.h"
 #include "memlab_test_pool.h"
+#include "trace.h"
 
 static unsigned int seed;
 module_param(seed, uint, 0444);
@@ -653,6 +659,242 @@ static void memlab_buddy_test_threads(struct kunit *test)
 	expect_all_free(test, ctx->pool);
 }
 
+/* What the block tracepoints report about one pool, in order */
+enum block_event_kind { EV_ALLOC, EV_FREE, EV_SPLIT, EV_MERGE, EV_MISUSE };
+
+struct block_event {
+	enum block_event_kind kind;
+	u32 idx;
+	unsigned int order, to_order;	/* split and merge: from @order to @to_order */
+	gfp_t gfp;
+	enum memlab_buddy_misuse misuse;
+	const void *addr;
+	unsigned long caller;
+};
+
+struct block_events {
+	const struct memlab_pool *pool;
+	raw_spinlock_t lock;	/* the probes run under raw spinlocks, on any CPU */
+	unsigned int n;			/* events seen, even past ev[] */
+	struct block_event ev[8];
+};
+
+static void block_event_add(struct block_events *log, const struct memlab_pool *pool,
+			    const struct block_event *e)
+{
+	unsigned long flags;
+
+	if (pool != log->pool)
+		return;
+	raw_spin_lock_irqsave(&log->lock, flags);
+	if (log->n < ARRAY_SIZE(log->ev))
+		log->ev[log->n] = *e;
+	log->n++;
+	raw_spin_unlock_irqrestore(&log->lock, flags);
+}
+
+static void probe_block_alloc(void *data, const struct memlab_pool *pool, u32 idx,
+			      unsigned int order, gfp_t gfp, unsigned long caller)
+{
+	block_event_add(data, pool, &(struct block_event){ .kind = EV_ALLOC, .idx = idx,
+			.order = order, .gfp = gfp, .caller = caller });
+}
+
+static void probe_block_free(void *data, const struct memlab_pool *pool, u32 idx,
+			     unsigned int order, unsigned long caller)
+{
+	block_event_add(data, pool, &(struct block_event){ .kind = EV_FREE, .idx = idx,
+			.order = order, .caller = caller });
+}
+
+static void probe_block_split(void *data, const struct memlab_pool *pool, u32 idx,
+			      unsigned int from_order, unsigned int to_order)
+{
+	block_event_add(data, pool, &(struct block_event){ .kind = EV_SPLIT, .idx = idx,
+			.order = from_order, .to_order = to_order });
+}
+
+static void probe_block_merge(void *data, const struct memlab_pool *pool, u32 idx,
+			      unsigned int from_order, unsigned int to_order)
+{
+	block_event_add(data, pool, &(struct block_event){ .kind = EV_MERGE, .idx = idx,
+			.order = from_order, .to_order = to_order });
+}
+
+static void probe_misuse(void *data, const struct memlab_pool *pool,
+			 enum memlab_buddy_misuse kind, const void *addr, unsigned long caller)
+{
+	block_event_add(data, pool, &(struct block_event){ .kind = EV_MISUSE,
+			.misuse = kind, .addr = addr, .caller = caller });
+}
+
+static int block_probes(struct block_events *log, bool on)
+{
+	int ret = 0;
+
+	if (!on) {
+		unregister_trace_memlab_misuse(probe_misuse, log);
+		unregister_trace_memlab_block_merge(probe_block_merge, log);
+		unregister_trace_memlab_block_split(probe_block_split, log);
+		unregister_trace_memlab_block_free(probe_block_free, log);
+		unregister_trace_memlab_block_alloc(probe_block_alloc, log);
+		/* No probe is running, or will run, with @log after this. */
+		tracepoint_synchronize_unregister();
+		return 0;
+	}
+	ret = register_trace_memlab_block_alloc(probe_block_alloc, log);
+	if (ret)
+		return ret;
+	ret = register_trace_memlab_block_free(probe_block_free, log);
+	if (ret)
+		goto err_alloc;
+	ret = register_trace_memlab_block_split(probe_block_split, log);
+	if (ret)
+		goto err_free;
+	ret = register_trace_memlab_block_merge(probe_block_merge, log);
+	if (ret)
+		goto err_split;
+	ret = register_trace_memlab_misuse(probe_misuse, log);
+	if (!ret)
+		return 0;
+	unregister_trace_memlab_block_merge(probe_block_merge, log);
+err_split:
+	unregister_trace_memlab_block_split(probe_block_split, log);
+err_free:
+	unregister_trace_memlab_block_free(probe_block_free, log);
+err_alloc:
+	unregister_trace_memlab_block_alloc(probe_block_alloc, log);
+	tracepoint_synchronize_unregister();
+	return ret;
+}
+
+/* Whether @caller is an address in the function named @fn ("fn [module]") */
+static bool called_from(unsigned long caller, const char *fn)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	size_t len = strlen(fn);
+
+	snprintf(sym, sizeof(sym), "%ps", (void *)caller);
+	return !strncmp(sym, fn, len) && (!sym[len] || sym[len] == ' ');
+}
+
+/* The events of the last step, then none */
+static unsigned int take_events(struct block_events *log, struct block_event *ev)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	raw_spin_lock_irqsave(&log->lock, flags);
+	n = log->n;
+	memcpy(ev, log->ev, sizeof(log->ev));
+	log->n = 0;
+	raw_spin_unlock_irqrestore(&log->lock, flags);
+	return n;
+}
+
+/*
+ * The block tracepoints, seen by probes: an order-5 block taken from the
+ * whole pool is one split (10 to 5) and one allocation; its free one merge
+ * (5 to 10) and one free; a second free one misuse. memlab_kmalloc() and
+ * memlab_kfree() of a large block name their own caller.
+ *
+ *   after the allocation: |a(5)|.(5)|..(6)..|....(7)....|  ...  (9)  |
+ *   after the free:       |..............(10).......................|
+ */
+static void memlab_buddy_test_trace(struct kunit *test)
+{
+	struct memlab_test_pool *ctx = test->priv;
+	struct block_event ev[ARRAY_SIZE(((struct block_events *)NULL)->ev)];
+	struct block_events *log;
+	unsigned int n, i, allocs = 0, frees = 0;
+	void *a, *k;
+	u32 idx;
+	int ret;
+
+	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	log->pool = ctx->pool;
+	raw_spin_lock_init(&log->lock);
+	ret = block_probes(log, true);
+	if (ret)
+		kunit_skip(test, "cannot attach probes to the block tracepoints: %d", ret);
+
+	a = memlab_alloc_pages(ctx->pool, 5, __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	idx = (a - ctx->base) >> PAGE_SHIFT;
+	n = take_events(log, ev);
+	KUNIT_ASSERT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, ev[0].kind, EV_SPLIT);
+	KUNIT_EXPECT_EQ(test, ev[0].idx, idx);
+	KUNIT_EXPECT_EQ(test, ev[0].order, (unsigned int)POOL_ORDER);
+	KUNIT_EXPECT_EQ(test, ev[0].to_order, 5U);
+	KUNIT_EXPECT_EQ(test, ev[1].kind, EV_ALLOC);
+	KUNIT_EXPECT_EQ(test, ev[1].idx, idx);
+	KUNIT_EXPECT_EQ(test, ev[1].order, 5U);
+	KUNIT_EXPECT_TRUE(test, ev[1].gfp == __GFP_ZERO);
+	KUNIT_EXPECT_TRUE(test, called_from(ev[1].caller, __func__));
+
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, a, 5), 0);
+	n = take_events(log, ev);
+	KUNIT_ASSERT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, ev[0].kind, EV_MERGE);
+	KUNIT_EXPECT_EQ(test, ev[0].idx, 0U);
+	KUNIT_EXPECT_EQ(test, ev[0].order, 5U);
+	KUNIT_EXPECT_EQ(test, ev[0].to_order, (unsigned int)POOL_ORDER);
+	KUNIT_EXPECT_EQ(test, ev[1].kind, EV_FREE);
+	KUNIT_EXPECT_EQ(test, ev[1].idx, idx);
+	KUNIT_EXPECT_EQ(test, ev[1].order, 5U);
+	KUNIT_EXPECT_TRUE(test, called_from(ev[1].caller, __func__));
+
+	/* Refused: a misuse event, and nothing else */
+	KUNIT_EXPECT_EQ(test, memlab_free_pages(ctx->pool, a, 5), -EINVAL);
+	n = take_events(log, ev);
+	KUNIT_ASSERT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, ev[0].kind, EV_MISUSE);
+	KUNIT_EXPECT_EQ(test, ev[0].misuse, MEMLAB_MISUSE_DOUBLE_FREE);
+	KUNIT_EXPECT_PTR_EQ(test, ev[0].addr, (const void *)a);
+	KUNIT_EXPECT_TRUE(test, called_from(ev[0].caller, __func__));
+
+	/*
+	 * A large memlab_kmalloc() is an order-2 block, from a per-CPU cache
+	 * that a refill fills first (splits), and its memlab_kfree() goes back
+	 * to that cache (no merge): one allocation and one free, both ours.
+	 */
+	k = memlab_kmalloc(ctx->pool, 3 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	memlab_kfree(ctx->pool, k);
+	n = take_events(log, ev);
+	KUNIT_ASSERT_LE(test, n, (unsigned int)ARRAY_SIZE(ev));
+	for (i = 0; i < n; i++) {
+		if (ev[i].kind == EV_ALLOC) {
+			allocs++;
+			KUNIT_EXPECT_EQ(test, ev[i].idx, (u32)((k - ctx->base) >> PAGE_SHIFT));
+			KUNIT_EXPECT_EQ(test, ev[i].order, 2U);
+			KUNIT_EXPECT_TRUE(test, ev[i].gfp == (GFP_KERNEL | __GFP_NOWARN));
+			KUNIT_EXPECT_TRUE(test, called_from(ev[i].caller, __func__));
+		} else if (ev[i].kind == EV_FREE) {
+			frees++;
+			KUNIT_EXPECT_TRUE(test, called_from(ev[i].caller, __func__));
+		} else {
+			KUNIT_EXPECT_EQ(test, ev[i].kind, EV_SPLIT);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, allocs, 1U);
+	KUNIT_EXPECT_EQ(test, frees, 1U);
+
+	/* memlab_kfree() of what memlab_kmalloc() did not give: a misuse, ours */
+	memlab_kfree(ctx->pool, a);
+	n = take_events(log, ev);
+	KUNIT_ASSERT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, ev[0].kind, EV_MISUSE);
+	KUNIT_EXPECT_EQ(test, ev[0].misuse, MEMLAB_MISUSE_BAD_ADDRESS);
+	KUNIT_EXPECT_PTR_EQ(test, ev[0].addr, (const void *)a);
+	KUNIT_EXPECT_TRUE(test, called_from(ev[0].caller, __func__));
+
+	block_probes(log, false);
+	expect_all_free(test, ctx->pool);
+}
+
 static struct kunit_case memlab_buddy_test_cases[] = {
 	KUNIT_CASE(memlab_buddy_test_limits),
 	KUNIT_CASE(memlab_buddy_test_fill_every_order),
@@ -667,6 +909,7 @@ static struct kunit_case memlab_buddy_test_cases[] = {
 	KUNIT_CASE(memlab_buddy_test_dma32),
 	KUNIT_CASE(memlab_buddy_test_destroy_busy),
 	KUNIT_CASE(memlab_buddy_test_default_pool),
+	KUNIT_CASE(memlab_buddy_test_trace),
 	KUNIT_CASE_SLOW(memlab_buddy_test_random),
 	KUNIT_CASE_SLOW(memlab_buddy_test_threads),
 	{}
@@ -681,5 +924,6 @@ static struct kunit_suite memlab_buddy_test_suite = {
 
 kunit_test_suite(memlab_buddy_test_suite);
 
+MEMLAB_IMPORT_KUNIT_NS();
 MODULE_DESCRIPTION("KUnit tests for the memlab buddy allocator");
 MODULE_LICENSE("GPL");

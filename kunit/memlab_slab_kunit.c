@@ -11,17 +11,23 @@
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/irq_work.h>
+#include <linux/kallsyms.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/sort.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
 
 #include <memlab/alloc.h>
+#include <memlab/kunit_visibility.h>
 
 #include "memlab_irq_stress.h"
 #include "memlab_test_pool.h"
+#include "trace.h"
 
 static unsigned int seed;
 module_param(seed, uint, 0444);
@@ -641,6 +647,218 @@ static void memlab_slab_test_threads(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
 }
 
+/* What the slab tracepoints report about one pool's caches, in order */
+enum slab_event_kind { EV_ALLOC, EV_FREE, EV_GROW, EV_SHRINK };
+
+struct slab_event {
+	enum slab_event_kind kind;
+	const struct memlab_cache *cache;
+	const void *ptr;		/* the object, or the slab's first byte */
+	gfp_t gfp;
+	unsigned long caller;
+};
+
+struct slab_events {
+	const struct memlab_pool *pool;
+	raw_spinlock_t lock;	/* the probes run under raw spinlocks, on any CPU */
+	unsigned int n;			/* events seen, even past ev[] */
+	struct slab_event ev[256];
+};
+
+static void slab_event_add(struct slab_events *log, const struct slab_event *e)
+{
+	unsigned long flags;
+
+	if (e->cache->pool != log->pool)
+		return;
+	raw_spin_lock_irqsave(&log->lock, flags);
+	if (log->n < ARRAY_SIZE(log->ev))
+		log->ev[log->n] = *e;
+	log->n++;
+	raw_spin_unlock_irqrestore(&log->lock, flags);
+}
+
+static void probe_slab_alloc(void *data, const struct memlab_cache *cache, const void *obj,
+			     gfp_t gfp, unsigned long caller)
+{
+	slab_event_add(data, &(struct slab_event){ .kind = EV_ALLOC, .cache = cache,
+		       .ptr = obj, .gfp = gfp, .caller = caller });
+}
+
+static void probe_slab_free(void *data, const struct memlab_cache *cache, const void *obj,
+			    unsigned long caller)
+{
+	slab_event_add(data, &(struct slab_event){ .kind = EV_FREE, .cache = cache,
+		       .ptr = obj, .caller = caller });
+}
+
+static void probe_slab_grow(void *data, const struct memlab_cache *cache, const void *base)
+{
+	slab_event_add(data, &(struct slab_event){ .kind = EV_GROW, .cache = cache,
+		       .ptr = base });
+}
+
+static void probe_slab_shrink(void *data, const struct memlab_cache *cache, const void *base)
+{
+	slab_event_add(data, &(struct slab_event){ .kind = EV_SHRINK, .cache = cache,
+		       .ptr = base });
+}
+
+static void slab_probes_off(struct slab_events *log)
+{
+	unregister_trace_memlab_slab_shrink(probe_slab_shrink, log);
+	unregister_trace_memlab_slab_grow(probe_slab_grow, log);
+	unregister_trace_memlab_slab_free(probe_slab_free, log);
+	unregister_trace_memlab_slab_alloc(probe_slab_alloc, log);
+	/* No probe is running, or will run, with @log after this. */
+	tracepoint_synchronize_unregister();
+}
+
+static int slab_probes_on(struct slab_events *log)
+{
+	int ret;
+
+	/* Unregistering a probe that was never registered is harmless. */
+	ret = register_trace_memlab_slab_alloc(probe_slab_alloc, log);
+	if (!ret)
+		ret = register_trace_memlab_slab_free(probe_slab_free, log);
+	if (!ret)
+		ret = register_trace_memlab_slab_grow(probe_slab_grow, log);
+	if (!ret)
+		ret = register_trace_memlab_slab_shrink(probe_slab_shrink, log);
+	if (ret)
+		slab_probes_off(log);
+	return ret;
+}
+
+/* Whether @caller is an address in the function named @fn ("fn [module]") */
+static bool called_from(unsigned long caller, const char *fn)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	size_t len = strlen(fn);
+
+	snprintf(sym, sizeof(sym), "%ps", (void *)caller);
+	return !strncmp(sym, fn, len) && (!sym[len] || sym[len] == ' ');
+}
+
+/* How many of events [@from, @to) of @log are of @kind */
+static unsigned int count_events(const struct slab_events *log, unsigned int from,
+				 unsigned int to, enum slab_event_kind kind)
+{
+	unsigned int i, n = 0;
+
+	for (i = from; i < to; i++)
+		n += log->ev[i].kind == kind;
+	return n;
+}
+
+/*
+ * The slab tracepoints, seen by probes: one event per object allocated
+ * and freed, singly and in bulk, with the object, the cache and this
+ * function as the caller; one grow per slab made and one shrink per slab
+ * given back, the same slabs; a size class through memlab_kmalloc().
+ */
+static void memlab_slab_test_trace(struct kunit *test)
+{
+	struct slab_ctx *ctx = test->priv;
+	struct memlab_cache_info info;
+	const unsigned int n = 50, nb = 20;
+	struct slab_events *log;
+	unsigned int i, j, mark, grows, shrinks, matched = 0;
+	struct memlab_cache *c;
+	void *objs[50], *k;
+	struct slab_event *e;
+	int ret;
+
+	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	log->pool = ctx->tp.pool;
+	raw_spin_lock_init(&log->lock);
+	ret = slab_probes_on(log);
+	if (ret)
+		kunit_skip(test, "cannot attach probes to the slab tracepoints: %d", ret);
+
+	/* 50 objects of 100 bytes: more than a 4 KiB slab holds */
+	c = new_cache(test, "trace", 100, 0, 0, NULL);
+	for (i = 0; i < n; i++) {
+		objs[i] = memlab_cache_alloc(c, __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	memlab_cache_get_info(c, &info);
+	grows = info.slabs_full + info.slabs_partial + info.slabs_empty;
+	KUNIT_EXPECT_GE(test, grows, 2U);
+	KUNIT_ASSERT_EQ(test, log->n, n + grows);
+	KUNIT_EXPECT_EQ(test, count_events(log, 0, log->n, EV_GROW), grows);
+	for (i = 0, j = 0; i < log->n; i++) {
+		e = &log->ev[i];
+		KUNIT_EXPECT_PTR_EQ(test, e->cache, (const struct memlab_cache *)c);
+		if (e->kind != EV_ALLOC)
+			continue;
+		KUNIT_EXPECT_PTR_EQ(test, e->ptr, (const void *)objs[j]);
+		KUNIT_EXPECT_TRUE(test, e->gfp == __GFP_ZERO);
+		KUNIT_EXPECT_TRUE(test, called_from(e->caller, __func__));
+		j++;
+	}
+
+	/* Freed in the same order: the same objects, and no slab made */
+	mark = log->n;
+	for (i = 0; i < n; i++)
+		memlab_cache_free(c, objs[i]);
+	KUNIT_EXPECT_EQ(test, count_events(log, mark, log->n, EV_FREE), n);
+	KUNIT_EXPECT_EQ(test, count_events(log, mark, log->n, EV_GROW), 0U);
+	for (i = mark, j = 0; i < log->n; i++) {
+		e = &log->ev[i];
+		if (e->kind != EV_FREE)
+			continue;
+		KUNIT_EXPECT_PTR_EQ(test, e->ptr, (const void *)objs[j]);
+		KUNIT_EXPECT_TRUE(test, called_from(e->caller, __func__));
+		j++;
+	}
+
+	/* In bulk: one event per object */
+	mark = log->n;
+	KUNIT_ASSERT_EQ(test, memlab_cache_alloc_bulk(c, GFP_KERNEL, nb, objs), nb);
+	memlab_cache_free_bulk(c, nb, objs);
+	KUNIT_EXPECT_EQ(test, count_events(log, mark, log->n, EV_ALLOC), nb);
+	KUNIT_EXPECT_EQ(test, count_events(log, mark, log->n, EV_FREE), nb);
+	for (i = mark; i < log->n; i++)
+		if (log->ev[i].kind == EV_ALLOC || log->ev[i].kind == EV_FREE)
+			KUNIT_EXPECT_TRUE(test, called_from(log->ev[i].caller, __func__));
+
+	/* Every slab made is given back once by the end: the same slabs */
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+	KUNIT_ASSERT_LE(test, log->n, (unsigned int)ARRAY_SIZE(log->ev));
+	grows = count_events(log, 0, log->n, EV_GROW);
+	shrinks = count_events(log, 0, log->n, EV_SHRINK);
+	KUNIT_EXPECT_EQ(test, shrinks, grows);
+	for (i = 0; i < log->n; i++) {
+		if (log->ev[i].kind != EV_GROW)
+			continue;
+		for (j = 0; j < log->n; j++)
+			if (log->ev[j].kind == EV_SHRINK && log->ev[j].ptr == log->ev[i].ptr)
+				break;
+		matched += j < log->n;
+	}
+	KUNIT_EXPECT_EQ(test, matched, grows);
+
+	/* A size class: its own cache, this function the caller */
+	mark = log->n;
+	k = memlab_kmalloc(ctx->tp.pool, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	memlab_kfree(ctx->tp.pool, k);
+	for (i = mark, j = 0; i < log->n && i < ARRAY_SIZE(log->ev); i++) {
+		e = &log->ev[i];
+		if (e->kind != EV_ALLOC && e->kind != EV_FREE)
+			continue;
+		KUNIT_EXPECT_STREQ(test, e->cache->name, "kmalloc-64");
+		KUNIT_EXPECT_PTR_EQ(test, e->ptr, (const void *)k);
+		KUNIT_EXPECT_TRUE(test, called_from(e->caller, __func__));
+		j++;
+	}
+	KUNIT_EXPECT_EQ(test, j, 2U);
+	slab_probes_off(log);
+}
+
 static struct kunit_case memlab_slab_test_cases[] = {
 	KUNIT_CASE(memlab_slab_test_no_overlap),
 	KUNIT_CASE(memlab_slab_test_ctor_once),
@@ -653,6 +871,7 @@ static struct kunit_case memlab_slab_test_cases[] = {
 	KUNIT_CASE(memlab_slab_test_bulk),
 	KUNIT_CASE(memlab_slab_test_freelist),
 	KUNIT_CASE(memlab_slab_test_irq),
+	KUNIT_CASE(memlab_slab_test_trace),
 	KUNIT_CASE_SLOW(memlab_slab_test_irq_net),
 	KUNIT_CASE_SLOW(memlab_slab_test_threads),
 	{}
@@ -667,5 +886,6 @@ static struct kunit_suite memlab_slab_test_suite = {
 
 kunit_test_suite(memlab_slab_test_suite);
 
+MEMLAB_IMPORT_KUNIT_NS();
 MODULE_DESCRIPTION("KUnit tests for memlab's slab caches");
 MODULE_LICENSE("GPL");
