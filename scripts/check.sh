@@ -53,7 +53,7 @@ if ml_step "$out/host-build.log" "build host tests" make -C "$MEMLAB_TOP/userspa
 		res tap host "$out/$t.tap"
 	done
 	if ml_step "$out/fuzz.log" "fuzz the allocator cores, ${MEMLAB_FUZZ_SECONDS:-15}s each" \
-		make -C "$MEMLAB_TOP/userspace/hosttest" OUT="$out/hosttest" \
+		make -j"$MEMLAB_JOBS" -C "$MEMLAB_TOP/userspace/hosttest" OUT="$out/hosttest" \
 		FUZZ_SECONDS="${MEMLAB_FUZZ_SECONDS:-15}" run-fuzz; then
 		res record host pass "buddy_fuzz, slab_fuzz: no crash in ${MEMLAB_FUZZ_SECONDS:-15}s each"
 	else
@@ -80,16 +80,24 @@ res summary host
 
 # --- static -----------------------------------------------------------
 ml_say "static checks"
+# checkpatch, one process a file and MEMLAB_JOBS at once; recorded in order.
+cp=$out/checkpatch
+mkdir -p "$cp"
+(cd "$MEMLAB_TOP" && git ls-files --cached --others --exclude-standard 'modules/*.[ch]' 'kunit/*.[ch]' 'include/*.h' 2>/dev/null ||
+	find modules kunit include -name '*.[ch]') >"$cp/files"
+# shellcheck disable=SC2016
+xargs -P "$MEMLAB_JOBS" -I{} sh -c 'l=$3/$(echo "$1" | tr / _); perl "$2/scripts/checkpatch.pl" \
+	--no-tree --strict --quiet --terse -f "$4/$1" >"$l.log" 2>&1; echo $? >"$l.rc"' \
+	sh {} "$ksrc" "$cp" "$MEMLAB_TOP" <"$cp/files"
 while IFS= read -r f; do
-	if perl "$ksrc/scripts/checkpatch.pl" --no-tree --strict --quiet --terse \
-		-f "$MEMLAB_TOP/$f" >"$out/checkpatch.tmp" 2>&1; then
+	l=$cp/$(echo "$f" | tr / _)
+	if [ "$(cat "$l.rc" 2>/dev/null)" = 0 ]; then
 		res record static pass "checkpatch --strict $f"
 	else
-		res record static fail "checkpatch --strict $f" "$(head -n 3 "$out/checkpatch.tmp")"
-		cat "$out/checkpatch.tmp" >>"$out/checkpatch.log"
+		res record static fail "checkpatch --strict $f" "$(head -n 3 "$l.log")"
+		cat "$l.log" >>"$out/checkpatch.log"
 	fi
-done < <(cd "$MEMLAB_TOP" && git ls-files --cached --others --exclude-standard 'modules/*.[ch]' 'kunit/*.[ch]' 'include/*.h' 2>/dev/null ||
-	find modules kunit include -name '*.[ch]')
+done <"$cp/files"
 
 # --- userspace --------------------------------------------------------
 if ml_step "$out/userspace.log" "cross-build userspace programs" \
