@@ -118,16 +118,24 @@ if [ ! -s "$kschema" ]; then
 	dt-mk-schema -j -o "$kschema.tmp" "$ksrc/Documentation/devicetree/bindings" "$bindings" \
 		>"$out/kmk.log" 2>&1 && mv "$kschema.tmp" "$kschema"
 fi
-if [ -s "$kschema" ]; then
-	# One board is enough here; the base tree's own report is cached.
-	b=rk3588-rock-5b-plus
-	base=$MEMLAB_CACHE/dt/kvalidate-$(sha256sum "$out/$b.dtb" "$kschema" | sha256sum | cut -c1-12).log
-	if [ ! -s "$base" ]; then
-		dt-validate -s "$kschema" "$out/$b.dtb" 2>&1 | grep -E '^[^	]' |
-			sed 's/^[^:]*: //' | sort >"$base.tmp" && mv "$base.tmp" "$base"
+# kvalidate DTB: dt-validate's report of DTB against the kernel's schema,
+# sorted, as a file; cached by the tree, the schema and dt-schema's version,
+# which decide it, since one run of the 7.2 schema takes minutes.
+kvalidate() {
+	local log
+	log=$MEMLAB_CACHE/dt/kvalidate-$( (sha256sum "$1" "$kschema"; dt-validate --version 2>&1) |
+		sha256sum | cut -c1-12).log
+	if [ ! -e "$log" ]; then
+		dt-validate -s "$kschema" "$1" 2>&1 | grep -E '^[^	]' |
+			sed 's/^[^:]*: //' | sort >"$log.tmp" && mv "$log.tmp" "$log"
 	fi
-	dt-validate -s "$kschema" "$out/$b-memlab.dtb" 2>&1 | grep -E '^[^	]' |
-		sed 's/^[^:]*: //' | sort >"$out/k-merged.log"
+	echo "$log"
+}
+if [ -s "$kschema" ]; then
+	# One board is enough here.
+	b=rk3588-rock-5b-plus
+	base=$(kvalidate "$out/$b.dtb")
+	cp "$(kvalidate "$out/$b-memlab.dtb")" "$out/k-merged.log"
 	comm -13 "$base" "$out/k-merged.log" |
 		grep -v -E "^(memlab|memlab-gpio1): 'memlab,[a-z-]+'(, 'memlab,[a-z-]+')* do(es)? not match any of the regexes" \
 		>"$out/k-new.log"
