@@ -123,8 +123,9 @@ fi
 # which decide it, since one run of the 7.2 schema takes minutes.
 kvalidate() {
 	local log
-	log=$MEMLAB_CACHE/dt/kvalidate-$( (sha256sum "$1" "$kschema"; dt-validate --version 2>&1) |
-		sha256sum | cut -c1-12).log
+	# Contents only: the trees are built under each checkout's own .out.
+	log=$MEMLAB_CACHE/dt/kvalidate-$( (sha256sum <"$1"; sha256sum <"$kschema"
+		dt-validate --version 2>&1) | sha256sum | cut -c1-12).log
 	if [ ! -e "$log" ]; then
 		dt-validate -s "$kschema" "$1" 2>&1 | grep -E '^[^	]' |
 			sed 's/^[^:]*: //' | sort >"$log.tmp" && mv "$log.tmp" "$log"
