@@ -23,6 +23,8 @@
 #             memlab_gpio nodes naming their bank by memlab,bank, and
 #             memlab_gpio sharing PL061 lines with gpio-pl061
 #
+# The groups before the kernels run in the background, beside the kernels'
+# builds and boots; the summary lists them first.
 # It ends with "N passed, N failed, N skipped" and exits non-zero on any failure.
 # MEMLAB_INJECT=kunit,tap,warn makes the guest fail on purpose, to show the
 # harness notices. MEMLAB_FUZZ_SECONDS bounds each fuzzer (default 15).
@@ -44,96 +46,109 @@ res() { "$MEMLAB_TOP/scripts/results.py" "$R" "$@"; }
 ksrc=$("$MEMLAB_TOP/scripts/kernel.sh" dir 6.12)/src || ml_die "cannot prepare the 6.12 kernel"
 kunit_py=$ksrc/tools/testing/kunit/kunit.py
 
-# --- host -------------------------------------------------------------
-ml_say "host-side allocator tests"
-if ml_step "$out/host-build.log" "build host tests" make -C "$MEMLAB_TOP/userspace/hosttest" \
-	OUT="$out/hosttest" all fuzz; then
-	for t in buddy_test slab_test pcs_test abi_test; do
-		"$out/hosttest/$t" >"$out/$t.tap" 2>&1
-		res tap host "$out/$t.tap"
-	done
-	if ml_step "$out/fuzz.log" "fuzz the allocator cores, ${MEMLAB_FUZZ_SECONDS:-15}s each" \
-		make -j"$MEMLAB_JOBS" -C "$MEMLAB_TOP/userspace/hosttest" OUT="$out/hosttest" \
-		FUZZ_SECONDS="${MEMLAB_FUZZ_SECONDS:-15}" run-fuzz; then
-		res record host pass "buddy_fuzz, slab_fuzz: no crash in ${MEMLAB_FUZZ_SECONDS:-15}s each"
-	else
-		res record host fail "fuzzers" "see $out/fuzz.log"
-	fi
-else
-	res record host fail "host tests build" "see $out/host-build.log"
-fi
-# make selftest runs the TAP programs on the running kernel; here they are
-# arm64 programs on an x86_64 machine, which it must refuse in one line.
-if [ "$(uname -m)" != aarch64 ]; then
-	make -C "$MEMLAB_TOP" selftest >"$out/selftest-refusal.log" 2>&1
-	rc=$?
-	reason=$(grep '^selftest.sh: ' "$out/selftest-refusal.log")
-	if [ "$rc" -ne 0 ] && [ "$(echo "$reason" | wc -l)" -eq 1 ] &&
-		echo "$reason" | grep -q "built for aarch64 and this machine is $(uname -m): they cannot run here"; then
-		res record host pass "make selftest on $(uname -m): refused in one line, status $rc"
-	else
-		res record host fail "make selftest on $(uname -m): refused in one line" \
-			"status $rc; see $out/selftest-refusal.log"
-	fi
-fi
-res summary host
-
-# --- static -----------------------------------------------------------
-ml_say "static checks"
-# checkpatch, one process a file and MEMLAB_JOBS at once; recorded in order.
-cp=$out/checkpatch
-mkdir -p "$cp"
-(cd "$MEMLAB_TOP" && git ls-files --cached --others --exclude-standard 'modules/*.[ch]' 'kunit/*.[ch]' 'include/*.h' 2>/dev/null ||
-	find modules kunit include -name '*.[ch]') >"$cp/files"
-# shellcheck disable=SC2016
-xargs -P "$MEMLAB_JOBS" -I{} sh -c 'l=$3/$(echo "$1" | tr / _); perl "$2/scripts/checkpatch.pl" \
-	--no-tree --strict --quiet --terse -f "$4/$1" >"$l.log" 2>&1; echo $? >"$l.rc"' \
-	sh {} "$ksrc" "$cp" "$MEMLAB_TOP" <"$cp/files"
-while IFS= read -r f; do
-	l=$cp/$(echo "$f" | tr / _)
-	if [ "$(cat "$l.rc" 2>/dev/null)" = 0 ]; then
-		res record static pass "checkpatch --strict $f"
-	else
-		res record static fail "checkpatch --strict $f" "$(head -n 3 "$l.log")"
-		cat "$l.log" >>"$out/checkpatch.log"
-	fi
-done <"$cp/files"
-
 # --- userspace --------------------------------------------------------
-if ml_step "$out/userspace.log" "cross-build userspace programs" \
-	make -C "$MEMLAB_TOP/userspace" OUT="$MEMLAB_OUT/userspace" all harness; then
-	res record static pass "userspace builds with -Wall -Wextra -Werror"
-else
-	res record static fail "userspace build" "see $out/userspace.log"
-fi
-res summary static
+# First: the guests' initramfs carries the programs.
+userspace_ok=0
+ml_step "$out/userspace.log" "cross-build userspace programs" \
+	make -C "$MEMLAB_TOP/userspace" OUT="$MEMLAB_OUT/userspace" all harness || userspace_ok=1
 
-# --- docs -------------------------------------------------------------
-ml_tap_step "$out/docs.log" "documentation checks" "$out/docs.tap" \
-	"$MEMLAB_TOP/scripts/docs-check.sh"
-res tap docs "$out/docs.tap"
-res summary docs
+# The host-side groups run beside the kernels' builds and boots: a boot
+# keeps about one core busy, and these use the other. Their results go to
+# a file of their own, put before the kernels' at the end.
+host_groups() {
+	local R=$out/results-host.txt
+	: >"$R"
+	# --- host -------------------------------------------------------------
+	ml_say "host-side allocator tests"
+	if ml_step "$out/host-build.log" "build host tests" make -C "$MEMLAB_TOP/userspace/hosttest" \
+		OUT="$out/hosttest" all fuzz; then
+		for t in buddy_test slab_test pcs_test abi_test; do
+			"$out/hosttest/$t" >"$out/$t.tap" 2>&1
+			res tap host "$out/$t.tap"
+		done
+		if ml_step "$out/fuzz.log" "fuzz the allocator cores, ${MEMLAB_FUZZ_SECONDS:-15}s each" \
+			make -j"$MEMLAB_JOBS" -C "$MEMLAB_TOP/userspace/hosttest" OUT="$out/hosttest" \
+			FUZZ_SECONDS="${MEMLAB_FUZZ_SECONDS:-15}" run-fuzz; then
+			res record host pass "buddy_fuzz, slab_fuzz: no crash in ${MEMLAB_FUZZ_SECONDS:-15}s each"
+		else
+			res record host fail "fuzzers" "see $out/fuzz.log"
+		fi
+	else
+		res record host fail "host tests build" "see $out/host-build.log"
+	fi
+	# make selftest runs the TAP programs on the running kernel; here they are
+	# arm64 programs on an x86_64 machine, which it must refuse in one line.
+	if [ "$(uname -m)" != aarch64 ]; then
+		make -C "$MEMLAB_TOP" selftest >"$out/selftest-refusal.log" 2>&1
+		rc=$?
+		reason=$(grep '^selftest.sh: ' "$out/selftest-refusal.log")
+		if [ "$rc" -ne 0 ] && [ "$(echo "$reason" | wc -l)" -eq 1 ] &&
+			echo "$reason" | grep -q "built for aarch64 and this machine is $(uname -m): they cannot run here"; then
+			res record host pass "make selftest on $(uname -m): refused in one line, status $rc"
+		else
+			res record host fail "make selftest on $(uname -m): refused in one line" \
+				"status $rc; see $out/selftest-refusal.log"
+		fi
+	fi
+	res summary host
 
-# --- device tree ------------------------------------------------------
-ml_tap_step "$out/dt.log" "device-tree checks" "$out/dt.tap" \
-	"$MEMLAB_TOP/scripts/dt-check.sh" "$out/dt"
-res tap dt "$out/dt.tap"
-res summary dt
+	# --- static -----------------------------------------------------------
+	ml_say "static checks"
+	# checkpatch, one process a file and MEMLAB_JOBS at once; recorded in order.
+	cp=$out/checkpatch
+	mkdir -p "$cp"
+	(cd "$MEMLAB_TOP" && git ls-files --cached --others --exclude-standard 'modules/*.[ch]' 'kunit/*.[ch]' 'include/*.h' 2>/dev/null ||
+		find modules kunit include -name '*.[ch]') >"$cp/files"
+	# shellcheck disable=SC2016
+	xargs -P "$MEMLAB_JOBS" -I{} sh -c 'l=$3/$(echo "$1" | tr / _); perl "$2/scripts/checkpatch.pl" \
+		--no-tree --strict --quiet --terse -f "$4/$1" >"$l.log" 2>&1; echo $? >"$l.rc"' \
+		sh {} "$ksrc" "$cp" "$MEMLAB_TOP" <"$cp/files"
+	while IFS= read -r f; do
+		l=$cp/$(echo "$f" | tr / _)
+		if [ "$(cat "$l.rc" 2>/dev/null)" = 0 ]; then
+			res record static pass "checkpatch --strict $f"
+		else
+			res record static fail "checkpatch --strict $f" "$(head -n 3 "$l.log")"
+			cat "$l.log" >>"$out/checkpatch.log"
+		fi
+	done <"$cp/files"
+	if [ "$userspace_ok" -eq 0 ]; then
+		res record static pass "userspace builds with -Wall -Wextra -Werror"
+	else
+		res record static fail "userspace build" "see $out/userspace.log"
+	fi
+	res summary static
 
-# --- install ----------------------------------------------------------
-ml_tap_step "$out/install.log" "install into a staging tree" "$out/install.tap" \
-	"$MEMLAB_TOP/scripts/install-check.sh" 6.12 "$out/install"
-res tap install "$out/install.tap"
-res summary install
+	# --- docs -------------------------------------------------------------
+	ml_tap_step "$out/docs.log" "documentation checks" "$out/docs.tap" \
+		"$MEMLAB_TOP/scripts/docs-check.sh"
+	res tap docs "$out/docs.tap"
+	res summary docs
 
-# --- x86_64 -----------------------------------------------------------
-ml_say "x86_64 build of the architecture-independent modules"
-if "$MEMLAB_TOP/scripts/build.sh" 6.1-amd64 >/dev/null; then
-	res record x86_64 pass "memlab_alloc, memlab_bench, memlab_dev: W=1 build for x86_64, no warnings"
-else
-	res record x86_64 fail "W=1 build for x86_64" "see $MEMLAB_OUT/6.1-amd64/build.log"
-fi
-res summary x86_64
+	# --- device tree ------------------------------------------------------
+	ml_tap_step "$out/dt.log" "device-tree checks" "$out/dt.tap" \
+		"$MEMLAB_TOP/scripts/dt-check.sh" "$out/dt"
+	res tap dt "$out/dt.tap"
+	res summary dt
+
+	# --- install ----------------------------------------------------------
+	ml_tap_step "$out/install.log" "install into a staging tree" "$out/install.tap" \
+		"$MEMLAB_TOP/scripts/install-check.sh" 6.12 "$out/install"
+	res tap install "$out/install.tap"
+	res summary install
+
+	# --- x86_64 -----------------------------------------------------------
+	ml_say "x86_64 build of the architecture-independent modules"
+	if "$MEMLAB_TOP/scripts/build.sh" 6.1-amd64 >/dev/null; then
+		res record x86_64 pass "memlab_alloc, memlab_bench, memlab_dev: W=1 build for x86_64, no warnings"
+	else
+		res record x86_64 fail "W=1 build for x86_64" "see $MEMLAB_OUT/6.1-amd64/build.log"
+	fi
+	res summary x86_64
+}
+
+host_groups &
+host_pid=$!
 
 # --- kernels ----------------------------------------------------------
 for k in "${kernels[@]}"; do
@@ -189,6 +204,8 @@ for k in "${kernels[@]}"; do
 	done
 done
 
+wait "$host_pid"
+cat "$out/results-host.txt" "$R" >"$R.all" && mv "$R.all" "$R"
 echo
 echo "memlab check summary:"
 res summary
