@@ -13,7 +13,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-pkgs_build="make gcc libc6-dev dwarves gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc bison flex libssl-dev libelf-dev cpio gzip xz-utils kmod python3 perl rsync file ca-certificates debian-archive-keyring"
+pkgs_build="make gcc libc6-dev dwarves gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc bison flex libssl-dev libelf-dev cpio gzip xz-utils kmod python3 python3-docutils perl rsync file ca-certificates debian-archive-keyring"
 pkgs_qemu="qemu-system-arm"
 pkgs_dt="device-tree-compiler dt-schema"
 pkgs_check="sparse clang lld llvm libclang-rt-14-dev"

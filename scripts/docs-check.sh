@@ -20,7 +20,10 @@
 #             in docs/*.rst or README.md ("make" alone for "all");
 #   memlabctl every command of userspace/memlabctl.c's table has an entry
 #             (``name`` or ``name ARGS``) in docs/*.rst, and so has every
-#             check memlabctl doctor prints (userspace/doctor.c).
+#             check memlabctl doctor prints (userspace/doctor.c);
+#   rst       every .rst file under docs/ parses as reStructuredText
+#             (docutils) without a warning: a heading's underline, a
+#             list, a table or a literal block a merge or an edit broke.
 #
 # Directories named at run time (debugfs_create_dir(pool->name, ...),
 # dev_name()) are not names and are skipped: the docs give them as
@@ -117,5 +120,24 @@ while read -r name; do
 	has_entry "$name"
 	ml_ok $? "memlabctl doctor check $name: an entry in docs/"
 done < <(grep -hoE 'say\((OK|WARN|FAIL), "[a-z-]+"' userspace/doctor.c | sed 's/.*"\(.*\)"/\1/' | sort -u)
+
+# --- rst ----------------------------------------------------------------
+rst_check='
+import io
+import sys
+
+import docutils.core
+
+out = io.StringIO()
+docutils.core.publish_doctree(open(sys.argv[1]).read(), source_path=sys.argv[1],
+                              settings_overrides={"report_level": 2, "halt_level": 5,
+                                                  "warning_stream": out})
+sys.stdout.write(out.getvalue())
+'
+while IFS= read -r f; do
+	msg=$(python3 -c "$rst_check" "$f" 2>&1)
+	[ -z "$msg" ]
+	ml_ok $? "$f: reStructuredText without a warning" "$(echo "$msg" | head -n 2)"
+done < <(find docs -name '*.rst' | LC_ALL=C sort)
 
 ml_tap_end
