@@ -7,10 +7,11 @@
 #                           followed by memlab's own, with the modules built
 #                           in KDIR's build directory, the userspace programs,
 #                           scripts/selftest.sh, the guest init and, for a
-#                           stock kernel, vgem and the modules it needs
-#                           (dev_dmabuf_test's importer) and the kernel's
-#                           own loop.ko when it is a module (the O_DIRECT
-#                           tests; the debug kernels build it in).
+#                           stock kernel, vgem, vivid and the modules they
+#                           need (dev_dmabuf_test's and dev_vivid_test's
+#                           importers) and the kernel's own loop.ko when it
+#                           is a module (the O_DIRECT tests; the debug
+#                           kernels build it in).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -64,19 +65,20 @@ importer_add() {
 	order="$order $name"
 }
 
-# importers KDIR DIR: vgem and what it needs into DIR, their names in load
-# order in DIR/load-order; nothing for a kernel without a module tree of
-# its own (the debug kernels have neither DRM nor dma-buf).
+# importers KDIR DIR: the dma-buf importers of a stock kernel and what they
+# need into DIR: vgem's modules in load order in DIR/load-order
+# (dev_dmabuf_test), vivid's in DIR/vivid-load-order (dev_vivid_test).
+# Nothing for a kernel without a module tree of its own (the debug kernels
+# build neither DRM nor V4L2).
 importers() {
 	local mods dir=$2 order=
 	mods=$1/root/lib/modules/$(cat "$1/release")/kernel
 	[ -d "$mods" ] || return 0
 	mkdir -p "$dir"
-	if importer_add vgem; then
-		echo $order >"$dir/load-order"
-	else
-		rm -rf "$dir"
-	fi
+	importer_add vgem && echo $order >"$dir/load-order"
+	order=
+	importer_add vivid && echo $order >"$dir/vivid-load-order"
+	rmdir "$dir" 2>/dev/null || :
 }
 
 initrd() {
