@@ -70,6 +70,24 @@ static inline char *slurp(const char *path)
 }
 
 /*
+ * The file at @path once it contains @needle, polled every 100 ms for at
+ * most @tries times (caller frees); NULL when it never did.
+ */
+static inline char *slurp_until(const char *path, const char *needle, int tries)
+{
+	char *text;
+
+	while (tries-- > 0) {
+		text = slurp(path);
+		if (text && strstr(text, needle))
+			return text;
+		free(text);
+		usleep(100000);
+	}
+	return NULL;
+}
+
+/*
  * The output of "sh -c @cmd" (caller frees; NULL when it could not run) and,
  * in @status, its exit status, or -1 when it did not exit normally.
  */

@@ -324,14 +324,7 @@ static void test_events(void)
 	st = system(cmd);
 	tap_ok(st == 0 && wait_ie(1) == 0, "gpiomon watches memlab's line %d", KEY);
 	press_power_button();
-	for (i = 0; i < 200; i++) {
-		out = slurp("/tmp/gpiomon.out");
-		if (out && strstr(out, "RISING EDGE"))
-			break;
-		free(out);
-		out = NULL;
-		usleep(100000);
-	}
+	out = slurp_until("/tmp/gpiomon.out", "RISING EDGE", 200);
 	tap_ok(out && strstr(out, "RISING EDGE") && strstr(out, "offset: 0"),
 	       "gpiomon reports the rising edge on memlab's line %d", KEY);
 	if (out)

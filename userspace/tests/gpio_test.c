@@ -610,14 +610,7 @@ static void test_power_button(void)
 	}
 	tap_ok(status == 0 && i < 100, "gpiomon watches line %d", KEY_LINE);
 	press_power_button();
-	for (i = 0; i < 200; i++) {
-		out = slurp("/tmp/gpiomon.out");
-		if (out && strstr(out, "RISING EDGE"))
-			break;
-		free(out);
-		out = NULL;
-		usleep(100000);
-	}
+	out = slurp_until("/tmp/gpiomon.out", "RISING EDGE", 200);
 	tap_ok(out && strstr(out, "RISING EDGE") && strstr(out, "offset: 3"),
 	       "gpiomon reports the rising edge on line %d", KEY_LINE);
 	if (out)
