@@ -19,7 +19,8 @@ PACKAGES="busybox-static libc6 gpiod stress-ng"
 
 base() {
 	local key dir debs f
-	key=$( (echo "$PACKAGES"; cat "$0") | sha256sum | cut -c1-12)
+	# Keyed by the packages and this function, not by the rest of the file.
+	key=$( (echo "$PACKAGES"; sed -n '/^base() {$/,/^}$/p' "$0") | sha256sum | cut -c1-12)
 	dir=$MEMLAB_CACHE/rootfs/base-$key
 	if [ ! -e "$dir/.done" ]; then
 		ml_need_space "$MEMLAB_CACHE" 300
