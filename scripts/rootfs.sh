@@ -8,9 +8,10 @@
 #                           in KDIR's build directory, the userspace programs,
 #                           scripts/selftest.sh, the guest init and, for a
 #                           stock kernel, vgem and the modules it needs
-#                           (dev_dmabuf_test's importer) and the kernel's
+#                           (dev_dmabuf_test's importer), the kernel's
 #                           own loop.ko when it is a module (the O_DIRECT
-#                           tests; the debug kernels build it in).
+#                           tests; the debug kernels build it in), and the
+#                           labs' scripts (scripts/labs/).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -86,8 +87,9 @@ initrd() {
 	stage=$build/initrd-stage
 	rm -rf "$stage"
 	mkdir -p "$stage/memlab/modules" "$stage/memlab/kunit" "$stage/memlab/bin" \
-		"$stage/memlab/tests" "$stage/memlab/examples"
+		"$stage/memlab/tests" "$stage/memlab/examples" "$stage/memlab/labs"
 	install -m 0755 "$MEMLAB_TOP/scripts/guest/init" "$stage/init"
+	install -m 0755 "$MEMLAB_TOP"/scripts/labs/*.sh "$stage/memlab/labs/"
 	install -m 0755 "$MEMLAB_TOP/scripts/selftest.sh" "$stage/memlab/selftest.sh"
 	find "$build/src/modules" -name '*.ko' -exec install -m 0644 {} "$stage/memlab/modules/" \;
 	find "$build/src/kunit" -name '*.ko' -exec install -m 0644 {} "$stage/memlab/kunit/" \; 2>/dev/null || true
