@@ -131,6 +131,7 @@ lab_solve() {
 	cat $P/map | tee map-fragmented.txt
 	cat $P/stats >stats-fragmented.txt
 	grep -E '^(free_pages|largest_free_order)' stats-fragmented.txt
+	sed -n '/^order /,$p' stats-fragmented.txt
 	echo "step 4: an 8 KiB buffer"
 	memlabctl alloc 8K >alloc-8K.txt 2>&1
 	cat alloc-8K.txt
@@ -141,6 +142,7 @@ lab_solve() {
 	wait
 	cat $P/stats >stats-recovered.txt
 	grep -E '^(free_pages|largest_free_order)' stats-recovered.txt
+	sed -n '/^order /,$p' stats-recovered.txt
 	cat $P/buddyinfo
 	memlabctl alloc 64K >alloc-64K.txt 2>&1
 	grep -E '^(size|mapped)' alloc-64K.txt

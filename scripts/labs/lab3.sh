@@ -80,12 +80,13 @@ lab_solve() {
 		echo "step 4: KUnit's planted write after free"
 		f=/sys/module/kunit/parameters/filter_glob
 		old=$(cat $f)
-		echo "memlab_slab.$UAF_CASE" >$f
+		# No newline: the parameter keeps it, and it would be in the glob.
+		printf '%s' "memlab_slab.$UAF_CASE" >$f
 		insmod "$KUNIT_KO"
 		tee kunit-uaf.txt </sys/kernel/debug/kunit/memlab_slab/results
 		rmmod memlab_slab_kunit
-		case $old in '(null)' | '') old='*' ;; esac
-		echo "$old" >$f
+		case $old in '(null)' | '') old='*.*' ;; esac
+		printf '%s' "$old" >$f
 		echo "step 5: what the walk found"
 		dmesg | grep 'memlab_alloc: cache uaf: ' | tee kunit-log.txt
 	fi
