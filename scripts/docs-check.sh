@@ -20,7 +20,10 @@
 #             in docs/*.rst or README.md ("make" alone for "all");
 #   memlabctl every command of userspace/memlabctl.c's table has an entry
 #             (``name`` or ``name ARGS``) in docs/*.rst, and so has every
-#             check memlabctl doctor prints (userspace/doctor.c).
+#             check memlabctl doctor prints (userspace/doctor.c);
+#   labs      every lab script scripts/labs/labN.sh has a page
+#             docs/labs/labN-*.rst that docs/labs/index.rst links, and the
+#             page names (``file``) every file the script reads or writes.
 #
 # Directories named at run time (debugfs_create_dir(pool->name, ...),
 # dev_name()) are not names and are skipped: the docs give them as
@@ -117,5 +120,19 @@ while read -r name; do
 	has_entry "$name"
 	ml_ok $? "memlabctl doctor check $name: an entry in docs/"
 done < <(grep -hoE 'say\((OK|WARN|FAIL), "[a-z-]+"' userspace/doctor.c | sed 's/.*"\(.*\)"/\1/' | sort -u)
+
+# --- labs ----------------------------------------------------------------
+for f in scripts/labs/lab[0-9].sh; do
+	n=${f#scripts/labs/lab}
+	n=${n%.sh}
+	page=$(find docs/labs -name "lab$n-*.rst" | head -n 1)
+	[ -n "$page" ] && grep -qF "${page#docs/labs/}" docs/labs/index.rst
+	ml_ok $? "lab $n: a page docs/labs/lab$n-*.rst, linked from docs/labs/index.rst"
+	[ -n "$page" ] || continue
+	while read -r file; do
+		grep -qF "\`\`$file\`\`" "$page"
+		ml_ok $? "lab $n: $page names $file, which the lab keeps"
+	done < <(grep -oE '[$]?\b[a-z0-9-]+\.txt\b' "$f" | grep -v '^[$]' | sort -u)
+done
 
 ml_tap_end
