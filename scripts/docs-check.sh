@@ -23,7 +23,10 @@
 #             check memlabctl doctor prints (userspace/doctor.c);
 #   rst       every .rst file under docs/ parses as reStructuredText
 #             (docutils) without a warning: a heading's underline, a
-#             list, a table or a literal block a merge or an edit broke.
+#             list, a table or a literal block a merge or an edit broke;
+#   labs      every lab script scripts/labs/labN.sh has a page
+#             docs/labs/labN-*.rst that docs/labs/index.rst links, and the
+#             page names (``file``) every file the script reads or writes.
 #
 # Directories named at run time (debugfs_create_dir(pool->name, ...),
 # dev_name()) are not names and are skipped: the docs give them as
@@ -139,5 +142,19 @@ while IFS= read -r f; do
 	[ -z "$msg" ]
 	ml_ok $? "$f: reStructuredText without a warning" "$(echo "$msg" | head -n 2)"
 done < <(find docs -name '*.rst' | LC_ALL=C sort)
+
+# --- labs ----------------------------------------------------------------
+for f in scripts/labs/lab[0-9].sh; do
+	n=${f#scripts/labs/lab}
+	n=${n%.sh}
+	page=$(find docs/labs -name "lab$n-*.rst" | head -n 1)
+	[ -n "$page" ] && grep -qF "${page#docs/labs/}" docs/labs/index.rst
+	ml_ok $? "lab $n: a page docs/labs/lab$n-*.rst, linked from docs/labs/index.rst"
+	[ -n "$page" ] || continue
+	while read -r file; do
+		grep -qF "\`\`$file\`\`" "$page"
+		ml_ok $? "lab $n: $page names $file, which the lab keeps"
+	done < <(grep -oE '[$]?\b[a-z0-9-]+\.txt\b' "$f" | grep -v '^[$]' | sort -u)
+done
 
 ml_tap_end

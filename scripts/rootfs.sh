@@ -9,9 +9,10 @@
 #                           scripts/selftest.sh, the guest init and, for a
 #                           stock kernel, vgem, vivid and the modules they
 #                           need (dev_dmabuf_test's and dev_vivid_test's
-#                           importers) and the kernel's own loop.ko when it
-#                           is a module (the O_DIRECT tests; the debug
-#                           kernels build it in).
+#                           importers), the kernel's own loop.ko when it is
+#                           a module (the O_DIRECT tests; the debug kernels
+#                           build it in), and the labs' scripts
+#                           (scripts/labs/).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,7 +21,8 @@ PACKAGES="busybox-static libc6 gpiod stress-ng"
 
 base() {
 	local key dir debs f
-	key=$( (echo "$PACKAGES"; cat "$0") | sha256sum | cut -c1-12)
+	# Keyed by the packages and this function, not by the rest of the file.
+	key=$( (echo "$PACKAGES"; sed -n '/^base() {$/,/^}$/p' "$0") | sha256sum | cut -c1-12)
 	dir=$MEMLAB_CACHE/rootfs/base-$key
 	if [ ! -e "$dir/.done" ]; then
 		ml_need_space "$MEMLAB_CACHE" 300
@@ -87,8 +89,9 @@ initrd() {
 	stage=$build/initrd-stage
 	rm -rf "$stage"
 	mkdir -p "$stage/memlab/modules" "$stage/memlab/kunit" "$stage/memlab/bin" \
-		"$stage/memlab/tests" "$stage/memlab/examples"
+		"$stage/memlab/tests" "$stage/memlab/examples" "$stage/memlab/labs"
 	install -m 0755 "$MEMLAB_TOP/scripts/guest/init" "$stage/init"
+	install -m 0755 "$MEMLAB_TOP"/scripts/labs/*.sh "$stage/memlab/labs/"
 	install -m 0755 "$MEMLAB_TOP/scripts/selftest.sh" "$stage/memlab/selftest.sh"
 	find "$build/src/modules" -name '*.ko' -exec install -m 0644 {} "$stage/memlab/modules/" \;
 	find "$build/src/kunit" -name '*.ko' -exec install -m 0644 {} "$stage/memlab/kunit/" \; 2>/dev/null || true
