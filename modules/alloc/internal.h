@@ -168,5 +168,7 @@ void memlab_debugfs_init(void);
 void memlab_debugfs_exit(void);
 void memlab_debugfs_add_pool(struct memlab_pool *pool);
 void memlab_debugfs_remove_pool(struct memlab_pool *pool);
+void memlab_plant_init(struct memlab_pool *pool);
+void memlab_plant_exit(void);
 
 #endif

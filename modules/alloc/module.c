@@ -31,6 +31,7 @@ static unsigned long long pool_size = SZ_16M;
 static bool use_dt = true;
 static bool slab_debug;
 static bool slab_hardened = true;
+static bool lab_bugs;
 
 /* Flags of every pool's size-class caches, from the parameters at load. */
 unsigned int memlab_kmalloc_flags;
@@ -61,6 +62,8 @@ module_param(slab_debug, bool, 0444);
 MODULE_PARM_DESC(slab_debug, "Size-class caches in debug mode: red zones, poison, tracking (default 0)");
 module_param(slab_hardened, bool, 0444);
 MODULE_PARM_DESC(slab_hardened, "Size-class caches with encoded freelist pointers (default 1)");
+module_param(lab_bugs, bool, 0444);
+MODULE_PARM_DESC(lab_bugs, "Add debugfs alloc/default/plant, which plants bugs for the slab lab (default 0)");
 
 static struct memlab_pool *default_pool;
 
@@ -211,12 +214,15 @@ static int __init memlab_alloc_init(void)
 		}
 		pr_info("default pool: %llu KiB of kernel pages\n", pool_size >> 10);
 	}
+	if (lab_bugs)
+		memlab_plant_init(default_pool);
 	return 0;
 }
 
 static void __exit memlab_alloc_exit(void)
 {
 	/* Users hold module references, so nothing is allocated by now. */
+	memlab_plant_exit();
 	if (memlab_pool_destroy(default_pool))
 		pr_err("default pool leaked at unload\n");
 	memlab_debugfs_exit();
