@@ -84,8 +84,8 @@ static void test_json(void)
 		"{\"kind\":\"cache\",\"pool\":\"default\",\"name\":\"kmalloc-";
 	char cmd[768], *out, *line, *save, *row[128];
 	unsigned long c0, c1;
-	int status, n = 0, sorted = 1, caches = 1, first = 1, near = 1, frees = 1, i, k;
-	double t0, t1, rate, a, prev;
+	int status, n = 0, sorted = 1, caches = 1, first = 1, busy = 1, frees = 1, i, k;
+	double t0, t1, rate, a, prev, sum = 0;
 	pid_t child;
 
 	if (w == MAP_FAILED)
@@ -131,8 +131,9 @@ static void test_json(void)
 			caches = 0;
 		if (nr) {
 			a = field(row[0], "allocs_per_s");
-			if (a < rate / 3 || a > rate * 3)
-				near = 0;
+			sum += a;
+			if (a <= 0)
+				busy = 0;
 			if (field(row[0], "frees_per_s") < a / 3 || field(row[0], "frees_per_s") > a * 3)
 				frees = 0;
 			tap_diag("refresh %d: default pool %.1f allocs/s, %.1f frees/s", n, a,
@@ -142,7 +143,14 @@ static void test_json(void)
 	tap_ok(n == REFRESHES && sorted,
 	       "%d refreshes, one JSON object a line, rows by allocations per second", n);
 	tap_ok(n && first, "the default pool, which the workload allocates from, comes first");
-	tap_ok(n && near, "its allocations per second are within 3x of the workload's %.0f", rate);
+	/*
+	 * Under emulation one refresh can see half and the next twice the
+	 * rate: the mean over the refreshes, which cover the child's run,
+	 * must be close to the child's own count.
+	 */
+	tap_ok(n && busy && sum / n > rate / 1.5 && sum / n < rate * 1.5,
+	       "its allocations per second, each above 0, average %.0f: within 1.5x of the "
+	       "workload's %.0f", n ? sum / n : 0, rate);
 	tap_ok(n && frees, "its frees per second are within 3x of its allocations");
 	tap_ok(n && caches, "every refresh lists the 13 kmalloc caches of the default pool");
 	free(out);
@@ -152,7 +160,7 @@ static void test_json(void)
 /* memlabctl @args with its output to a pseudo-terminal; what it wrote. */
 static char *run_on_pty(const char *args)
 {
-	int master = posix_openpt(O_RDWR | O_NOCTTY), slave, status;
+	int master = posix_openpt(O_RDWR | O_NOCTTY), slave = -1, status;
 	char *name, buf[4096], *out = calloc(1, 65536);
 	size_t len = 0;
 	ssize_t r;
@@ -161,18 +169,22 @@ static char *run_on_pty(const char *args)
 	if (master < 0 || grantpt(master) || unlockpt(master) || !(name = ptsname(master)) ||
 	    !out)
 		return out;
+	/* open before the fork: the master reads EIO while no slave is open */
+	slave = open(name, O_RDWR | O_NOCTTY);
+	if (slave < 0)
+		return out;
 	pid = fork();
 	if (pid == 0) {
 		char cmd[768];
 
-		slave = open(name, O_RDWR);
-		if (slave < 0)
-			_exit(127);
 		dup2(slave, 1);
+		close(slave);
+		close(master);
 		snprintf(cmd, sizeof(cmd), "exec %s %s", ctl, args);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
+	close(slave);
 	/* a pty's master reads EIO once the last slave is closed */
 	while ((r = read(master, buf, sizeof(buf))) > 0 && len + r < 65535) {
 		memcpy(out + len, buf, r);
@@ -234,8 +246,10 @@ static void test_text(void)
 		return;
 	}
 	out = run_on_pty("top -n 2 -d 0.2");
-	tap_ok(out && count_of(out, "\033[H\033[2J") == 2 && count_of(out, "\033") == 2,
-	       "into a terminal: one clear-screen sequence per refresh, nothing else");
+	if (!tap_ok(out && count_of(out, "\033[H\033[2J") == 2 && count_of(out, "\033") == 2,
+		    "into a terminal: one clear-screen sequence per refresh, nothing else"))
+		tap_diag("%d clear-screens, %d escapes in %zu bytes", out ? count_of(out, "\033[H\033[2J") : 0,
+			 count_of(out, "\033"), strlen(out));
 	free(out);
 	out = run_on_pty("top --no-clear -n 2 -d 0.2");
 	tap_ok(out && !strchr(out, '\033') && count_of(out, "kind  name ") == 2,
