@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What memlabctl.c shares with the subcommands that live in files of their
- * own (doctor.c; report.c and top.c, with the JSON document of
- * report_json.c).
+ * own (doctor.c; report.c and top.c, with the parsers of report_parse.c
+ * and the JSON document of report_json.c).
  */
 #ifndef MEMLABCTL_H
 #define MEMLABCTL_H
@@ -38,8 +38,9 @@ int cmd_regs(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 
 /*
- * A report parsed: the members of "report" and "source" and the fields of
- * the text, as report.c makes it for JSON. 0, or -1 after a message.
+ * report_parse.c: @text (changed in place) of report @report, read from
+ * @source, as a JSON document in @root: "report", "source", then the
+ * text's fields. 0, or -1 after a message naming @source and the line.
  */
 struct jv;
 int report_parse(const char *report, const char *source, char *text, struct jv **root);
