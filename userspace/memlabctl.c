@@ -6,8 +6,11 @@
  *   memlabctl alloc [options] SIZE      allocate a private buffer, map it, report it
  *   memlabctl fill [options] BYTE       fill the shared buffer through write()
  *   memlabctl dump [options]            hexdump the shared buffer through read()
- *   memlabctl buffers                   memlab/dev/buffers, in friendlier units
+ *   memlabctl buffers [--json]          memlab/dev/buffers, in friendlier units
  *   memlabctl pool                      memlab/alloc/default, summarised
+ *   memlabctl stats, buddyinfo, slabinfo, vmas, mmu, layout, regs
+ *                                       a debugfs report, as text or JSON (report.c)
+ *   memlabctl top [options]             pools and slab caches by allocations/s (top.c)
  *   memlabctl bench [options]           memlab mappings against anonymous memory
  *   memlabctl doctor                    what to check before filing a bug (doctor.c)
  *
@@ -445,7 +448,7 @@ static const char buffers_help[] =
 	"List every live /dev/memlab buffer from memlab/dev/buffers (root:\n"
 	"debugfs), with sizes in binary units.\n";
 
-static int cmd_buffers(int argc, char **argv)
+int cmd_buffers(int argc, char **argv)
 {
 	int ret = no_options(argc, argv, buffers_help);
 	char line[256], cache[16], comm[64], phys[32], map[16], b[32];
@@ -869,8 +872,16 @@ static const struct {
 	{ "alloc", cmd_alloc, "allocate, map and report a private buffer" },
 	{ "fill", cmd_fill, "fill the shared buffer with a byte" },
 	{ "dump", cmd_dump, "hexdump the shared buffer" },
-	{ "buffers", cmd_buffers, "list live buffers (debugfs)" },
+	{ "buffers", cmd_buffers_report, "list live buffers (debugfs; --json)" },
 	{ "pool", cmd_pool, "summarise the default pool (debugfs)" },
+	{ "stats", cmd_stats, "a pool's counters (debugfs; --json)" },
+	{ "buddyinfo", cmd_buddyinfo, "a pool's free blocks per order (debugfs; --json)" },
+	{ "slabinfo", cmd_slabinfo, "a pool's slab caches (debugfs; --json)" },
+	{ "vmas", cmd_vmas, "a process's VMAs and what maps them (debugfs; --json)" },
+	{ "mmu", cmd_mmu, "the MMU registers, decoded (debugfs; --json)" },
+	{ "layout", cmd_layout, "the kernel's address space layout (debugfs; --json)" },
+	{ "regs", cmd_regs, "a memlab_gpio controller's registers (debugfs; --json)" },
+	{ "top", cmd_top, "pools and slab caches by allocations/s, live" },
 	{ "bench", cmd_bench, "memlab mappings against anonymous memory" },
 	{ "doctor", cmd_doctor, "check the machine before filing a bug" },
 };
@@ -881,7 +892,7 @@ static int help(FILE *out)
 
 	fprintf(out, "usage: memlabctl COMMAND [--help | ARGS]\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(out, "  %-8s %s\n", cmds[i].name, cmds[i].what);
+		fprintf(out, "  %-10s %s\n", cmds[i].name, cmds[i].what);
 	return out == stdout ? 0 : 2;
 }
 

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What memlabctl.c shares with the subcommands that live in files of their
- * own (doctor.c).
+ * own (doctor.c; report.c and top.c, with the parsers of report_parse.c
+ * and the JSON document of report_json.c).
  */
 #ifndef MEMLABCTL_H
 #define MEMLABCTL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define DEV_PATH	"/dev/memlab"
 #define DBG		"/sys/kernel/debug/memlab"
@@ -18,5 +20,54 @@ const char *human(unsigned long long bytes, char *buf, size_t len);
 int no_options(int argc, char **argv, const char *help);
 
 int cmd_doctor(int argc, char **argv);
+
+/* The human view of memlab/dev/buffers (memlabctl.c). */
+int cmd_buffers(int argc, char **argv);
+
+/* report.c: the debugfs reports as text or JSON (docs/reports.rst). */
+int cmd_stats(int argc, char **argv);
+int cmd_buddyinfo(int argc, char **argv);
+int cmd_slabinfo(int argc, char **argv);
+int cmd_buffers_report(int argc, char **argv);
+int cmd_vmas(int argc, char **argv);
+int cmd_mmu(int argc, char **argv);
+int cmd_layout(int argc, char **argv);
+int cmd_regs(int argc, char **argv);
+
+/* top.c: pools and slab caches by allocations per second. */
+int cmd_top(int argc, char **argv);
+
+/*
+ * report_parse.c: @text (changed in place) of report @report, read from
+ * @source, as a JSON document in @root: "report", "source", then the
+ * text's fields. 0, or -1 after a message naming @source and the line.
+ */
+struct jv;
+int report_parse(const char *report, const char *source, char *text, struct jv **root);
+
+/* report_json.c: a JSON value, built in memory and printed. */
+enum jv_type { JV_OBJECT, JV_ARRAY, JV_STRING, JV_NUMBER };
+
+struct jv *jv_object(void);
+struct jv *jv_array(void);
+struct jv *jv_string(const char *s);
+struct jv *jv_stringn(const char *s, size_t len);
+/* @digits must be a JSON number; they are printed as given. */
+struct jv *jv_number(const char *digits, size_t len);
+struct jv *jv_numberf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+enum jv_type jv_type(const struct jv *v);
+/* Add @v to @obj under @key (replacing a value it had); returns @v. */
+struct jv *jv_set(struct jv *obj, const char *key, struct jv *v);
+/* Put @v under @key; returns the value it replaces (not freed), or NULL. */
+struct jv *jv_swap(struct jv *obj, const char *key, struct jv *v);
+struct jv *jv_get(const struct jv *obj, const char *key);
+struct jv *jv_push(struct jv *arr, struct jv *v);
+/* A number's digits or a string's bytes; NULL for an object or array. */
+const char *jv_text(const struct jv *v);
+size_t jv_len(const struct jv *v);
+struct jv *jv_item(const struct jv *v, size_t i);
+void jv_free(struct jv *v);
+/* @v and a newline; @pretty: a line per member and per table row. */
+void jv_print(FILE *f, const struct jv *v, int pretty);
 
 #endif
