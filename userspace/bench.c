@@ -393,7 +393,8 @@ struct bench_fig {
 
 struct bench_rows {
 	struct bench_fig touch[NR_TOUCH], touch_anon[NR_ANON];
-	struct bench_fig rand[NR_RAND], rand_anon[NR_ANON], lcg;
+	/* each memlab row's anonymous figures are measured beside it, run by run */
+	struct bench_fig rand[NR_RAND], rand_anon[NR_RAND][NR_ANON], lcg;
 	struct bench_fig odirect, odirect_anon[NR_ANON];
 	char odirect_pfn[96];	/* what the same read into a PFN mapping gives */
 	char loop[32];		/* the loop device read */
@@ -560,54 +561,83 @@ static uint64_t random_reads(const volatile uint32_t *p, size_t size, size_t rea
 	return now_ns() - t;
 }
 
-/* @runs timed passes of random reads over @p, after one to warm up. */
-static void random_runs(const volatile void *p, size_t size, int runs, struct bench_fig *f,
-			struct bench_rows *t)
+/* Reads a pass: TLB-bound (64 MiB: 2^20 reads over 16384 pages) yet short. */
+static size_t random_nr(size_t size)
 {
-	size_t reads = size / 16;
-	int i;
-
-	page_size((const char *)p + size / 2, f->page, sizeof(f->page), t->walk_err,
-		  sizeof(t->walk_err));
-	random_reads(p, size, reads, &t->sum);
-	for (i = 0; i < runs; i++)
-		f->ns[i] = random_reads(p, size, reads, &t->sum);
+	return size / 64 > 4096 ? size / 64 : 4096;
 }
 
-static void bench_random(int fd, size_t size, size_t pg, int runs, struct bench_rows *t)
+/* Anonymous memory with each advice, written so that every page is there. */
+static void anon_pair(size_t size, size_t pg, void *anon[NR_ANON], struct bench_fig *na)
 {
 	const char *no_thp = thp_missing();
+	int a;
+
+	for (a = 0; a < NR_ANON; a++) {
+		anon[a] = NULL;
+		if (a == ANON_HUGE && no_thp) {
+			snprintf(na[a].na, sizeof(na[a].na), "%s", no_thp);
+			continue;
+		}
+		anon[a] = anon_map_at(size, bench_place(size, 0), anon_kind[a].advice);
+		if (!anon[a]) {
+			fig_na(&na[a], "mmap and madvise", errno);
+			continue;
+		}
+		touch(anon[a], size, pg);
+	}
+}
+
+/*
+ * Each memlab mapping of rand_kind[] in turn, its runs alternating with
+ * runs over the two anonymous mappings, which stay mapped throughout.
+ */
+static void bench_random(int fd, size_t size, size_t pg, int runs, struct bench_rows *t)
+{
+	size_t reads = random_nr(size);
+	struct bench_fig anon_na[NR_ANON] = { };
+	char anon_page[NR_ANON][16];
+	void *anon[NR_ANON];
 	struct bench_map m;
 	unsigned int k;
-	void *p;
 	int a, i, ret;
 
 	for (i = 0; i < runs; i++)
-		t->lcg.ns[i] = random_reads(NULL, size, size / 16, &t->sum);
-	for (a = 0; a < NR_ANON; a++) {
-		if (a == ANON_HUGE && no_thp) {
-			snprintf(t->rand_anon[a].na, sizeof(t->rand_anon[a].na), "%s", no_thp);
-			continue;
+		t->lcg.ns[i] = random_reads(NULL, size, reads, &t->sum);
+	anon_pair(size, pg, anon, anon_na);
+	for (a = 0; a < NR_ANON; a++)
+		if (anon[a]) {
+			page_size((char *)anon[a] + size / 2, anon_page[a], sizeof(anon_page[a]),
+				  t->walk_err, sizeof(t->walk_err));
+			random_reads(anon[a], size, reads / 4, &t->sum);
 		}
-		p = anon_map_at(size, bench_place(size, 0), anon_kind[a].advice);
-		if (!p) {
-			fig_na(&t->rand_anon[a], "mmap and madvise", errno);
-			continue;
-		}
-		touch(p, size, pg);
-		random_runs(p, size, runs, &t->rand_anon[a], t);
-		munmap(p, size);
-	}
 	for (k = 0; k < NR_RAND; k++) {
+		struct bench_fig *f = &t->rand[k], *af = t->rand_anon[k];
+
+		for (a = 0; a < NR_ANON; a++) {
+			af[a] = anon_na[a];
+			memcpy(af[a].page, anon_page[a], sizeof(af[a].page));
+		}
 		ret = bench_map_at(fd, size, rand_kind[k].flags,
 				   bench_place(size, rand_kind[k].skew), &m);
 		if (ret) {
-			fig_na(&t->rand[k], "MEMLAB_IOC_ALLOC and mmap", -ret);
+			fig_na(f, "MEMLAB_IOC_ALLOC and mmap", -ret);
 			continue;
 		}
-		random_runs(m.p, size, runs, &t->rand[k], t);
+		page_size((char *)m.p + size / 2, f->page, sizeof(f->page), t->walk_err,
+			  sizeof(t->walk_err));
+		random_reads((void *)m.p, size, reads / 4, &t->sum);
+		for (i = 0; i < runs; i++) {
+			f->ns[i] = random_reads((void *)m.p, size, reads, &t->sum);
+			for (a = 0; a < NR_ANON; a++)
+				if (anon[a])
+					af[a].ns[i] = random_reads(anon[a], size, reads, &t->sum);
+		}
 		bench_unmap(fd, size, &m);
 	}
+	for (a = 0; a < NR_ANON; a++)
+		if (anon[a])
+			munmap(anon[a], size);
 }
 
 /* The byte at @off of LOOP_FILE: each differs from its neighbours. */
@@ -685,37 +715,41 @@ static uint64_t odirect_read(int dfd, volatile void *p, size_t size)
 	return now_ns() - t ?: 1;
 }
 
-/* A warm-up read, a check of what landed, then @runs timed reads. */
-static void odirect_runs(int dfd, volatile void *p, size_t size, int runs, struct bench_fig *f,
+/* A read into @p to warm up, and a check of what landed: 0, or why not in @f. */
+static int odirect_first(int dfd, volatile void *p, size_t size, struct bench_fig *f,
 			 struct bench_rows *t)
 {
 	volatile unsigned char *c = p;
-	int i;
 
 	page_size((char *)p + size / 2, f->page, sizeof(f->page), t->walk_err,
 		  sizeof(t->walk_err));
 	if (!odirect_read(dfd, p, size)) {
 		fig_na(f, "O_DIRECT pread", errno);
-		return;
+		return -1;
 	}
 	if (c[size / 2 + 1] != loop_byte(size / 2 + 1) || c[size - 1] != loop_byte(size - 1)) {
 		snprintf(f->na, sizeof(f->na), "the data read is not the file's");
+		return -1;
+	}
+	return 0;
+}
+
+/* Run @i of the reads into @p, unless @f already says why not. */
+static void odirect_run(int dfd, volatile void *p, size_t size, struct bench_fig *f, int i)
+{
+	if (!p || f->na[0])
 		return;
-	}
-	for (i = 0; i < runs && !f->na[0]; i++) {
-		f->ns[i] = odirect_read(dfd, p, size);
-		if (!f->ns[i])
-			fig_na(f, "O_DIRECT pread", errno);
-	}
+	f->ns[i] = odirect_read(dfd, p, size);
+	if (!f->ns[i])
+		fig_na(f, "O_DIRECT pread", errno);
 }
 
 static void bench_odirect(int fd, size_t size, size_t pg, int runs, struct bench_rows *t)
 {
-	const char *no_thp = thp_missing();
+	void *anon[NR_ANON];
 	struct bench_map m;
-	int a, dfd, ret;
+	int a, i, dfd, ret;
 	char why[96];
-	void *p;
 
 	why[0] = '\0';
 	if (access("/dev/loop-control", F_OK)) {
@@ -737,27 +771,29 @@ static void bench_odirect(int fd, size_t size, size_t pg, int runs, struct bench
 			loop_teardown(t->loop);
 		return;
 	}
-	for (a = 0; a < NR_ANON; a++) {
-		if (a == ANON_HUGE && no_thp) {
-			snprintf(t->odirect_anon[a].na, sizeof(t->odirect_anon[a].na), "%s", no_thp);
-			continue;
+	/* The three mappings at once, their runs alternating. */
+	anon_pair(size, pg, anon, t->odirect_anon);
+	for (a = 0; a < NR_ANON; a++)
+		if (anon[a] && odirect_first(dfd, anon[a], size, &t->odirect_anon[a], t)) {
+			munmap(anon[a], size);
+			anon[a] = NULL;
 		}
-		p = anon_map_at(size, bench_place(size, 0), anon_kind[a].advice);
-		if (!p) {
-			fig_na(&t->odirect_anon[a], "mmap and madvise", errno);
-			continue;
-		}
-		touch(p, size, pg);
-		odirect_runs(dfd, p, size, runs, &t->odirect_anon[a], t);
-		munmap(p, size);
-	}
 	ret = bench_map_at(fd, size, MEMLAB_ALLOC_PAGES, bench_place(size, 0), &m);
-	if (ret) {
+	if (ret)
 		fig_na(&t->odirect, "MEMLAB_IOC_ALLOC and mmap", -ret);
-	} else {
-		odirect_runs(dfd, m.p, size, runs, &t->odirect, t);
-		bench_unmap(fd, size, &m);
+	else
+		odirect_first(dfd, m.p, size, &t->odirect, t);
+	for (i = 0; i < runs; i++) {
+		if (!ret)
+			odirect_run(dfd, m.p, size, &t->odirect, i);
+		for (a = 0; a < NR_ANON; a++)
+			odirect_run(dfd, anon[a], size, &t->odirect_anon[a], i);
 	}
+	if (!ret)
+		bench_unmap(fd, size, &m);
+	for (a = 0; a < NR_ANON; a++)
+		if (anon[a])
+			munmap(anon[a], size);
 	/* get_user_pages() cannot take a PFN mapping: the documented EFAULT. */
 	ret = bench_map_at(fd, size, MEMLAB_CACHE_CACHED, bench_place(size, 0), &m);
 	if (ret) {
@@ -789,7 +825,7 @@ static void bench_row(const char *test, const char *kind, const struct bench_fig
 
 	snprintf(mls, sizeof(mls), ml->na[0] ? "n/a" : "%.1f", mlv);
 	snprintf(ans, sizeof(ans), an->na[0] ? "n/a" : "%.1f", anv);
-	printf("%-7s %-12s %-4s %10s  %-10s %-4s %10s", test, kind, ml->na[0] ? "-" : ml->page,
+	printf("%-7s %-12s %-4s %11s  %-10s %-4s %11s", test, kind, ml->na[0] ? "-" : ml->page,
 	       mls, anon_kind[a].name, an->na[0] ? "-" : an->page, ans);
 	if (ml->na[0] || an->na[0])
 		printf("  %6s  n/a (%s)\n", "-", ml->na[0] ? ml->na : an->na);
@@ -812,7 +848,7 @@ static void report_touch(size_t size, int runs, struct bench_rows *t)
 
 	printf("first touch of %s (ALLOC or mmap, madvise, a write a page): us, median of %d runs; ratio anonymous/memlab\n",
 	       human(size, b, sizeof(b)), runs);
-	printf("%-7s %-12s %-4s %10s  %-10s %-4s %10s  %6s  %s\n", "test", "memlab", "page",
+	printf("%-7s %-12s %-4s %11s  %-10s %-4s %11s  %6s  %s\n", "test", "memlab", "page",
 	       "memlab us", "anonymous", "page", "anon us", "ratio", "goal");
 	for (k = 0; k < NR_TOUCH; k++) {
 		double ml = median(t->touch[k].ns, runs) / 1e3;
@@ -828,7 +864,7 @@ static void report_touch(size_t size, int runs, struct bench_rows *t)
 
 static void report_random(size_t size, int runs, struct bench_rows *t)
 {
-	double reads = size / 16, ml, an;
+	double reads = random_nr(size), ml, an;
 	char b[32], g[96];
 	unsigned int k;
 	int a;
@@ -837,12 +873,12 @@ static void report_random(size_t size, int runs, struct bench_rows *t)
 	       human(size, b, sizeof(b)), reads, LCG_SEED, runs);
 	printf("  the same loop without the reads: %.2f ns a read\n",
 	       median(t->lcg.ns, runs) / reads);
-	printf("%-7s %-12s %-4s %10s  %-10s %-4s %10s  %6s  %s\n", "test", "memlab", "page",
+	printf("%-7s %-12s %-4s %11s  %-10s %-4s %11s  %6s  %s\n", "test", "memlab", "page",
 	       "memlab ns", "anonymous", "page", "anon ns", "ratio", "goal");
 	for (k = 0; k < NR_RAND; k++) {
 		ml = median(t->rand[k].ns, runs) / reads;
 		for (a = 0; a < NR_ANON; a++) {
-			an = median(t->rand_anon[a].ns, runs) / reads;
+			an = median(t->rand_anon[k][a].ns, runs) / reads;
 			if (a == ANON_NOHUGE)
 				snprintf(g, sizeof(g), "none (the goal is against THP)");
 			else if (strcmp(t->rand[k].page, "2M"))
@@ -850,7 +886,7 @@ static void report_random(size_t size, int runs, struct bench_rows *t)
 					 t->rand[k].page);
 			else
 				verdict(an / ml, 1, g, sizeof(g));
-			bench_row("random", rand_kind[k].name, &t->rand[k], ml, a, &t->rand_anon[a],
+			bench_row("random", rand_kind[k].name, &t->rand[k], ml, a, &t->rand_anon[k][a],
 				  an, ml ? an / ml : 0, g);
 		}
 	}
@@ -865,7 +901,7 @@ static void report_odirect(size_t size, int runs, struct bench_rows *t)
 	printf("O_DIRECT read of %s from %s (over a file in /tmp), %s a pread: MB/s, median of %d runs; ratio memlab/anonymous\n",
 	       human(size, b, sizeof(b)), t->loop[0] ? t->loop : "a loop device",
 	       human(size < ODIRECT_CHUNK ? size : ODIRECT_CHUNK, c, sizeof(c)), runs);
-	printf("%-7s %-12s %-4s %10s  %-10s %-4s %10s  %6s  %s\n", "test", "memlab", "page",
+	printf("%-7s %-12s %-4s %11s  %-10s %-4s %11s  %6s  %s\n", "test", "memlab", "page",
 	       "memlab MB/s", "anonymous", "page", "anon MB/s", "ratio", "goal");
 	ml = mbps(size, median(t->odirect.ns, runs));
 	for (a = 0; a < NR_ANON; a++) {
