@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * memlabctl bench: /dev/memlab's mappings against anonymous memory, in one
- * process. docs/benchmarks.rst describes every row.
+ * process. First the first-touch and bandwidth table; then, for issue 15's
+ * goals, first touch, random reads and O_DIRECT reads through each kind of
+ * mapping against anonymous memory with THP off and on, each row with the
+ * entry size memlab_pt's walk reports for the mapping, the goal, and
+ * whether it is met. docs/benchmarks.rst describes every row.
  */
 #define _GNU_SOURCE
 #include <errno.h>
