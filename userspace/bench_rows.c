@@ -90,7 +90,7 @@ struct bench_rows {
 	struct bench_fig rand[NR_RAND], rand_anon[NR_RAND][NR_ANON], lcg;
 	struct bench_fig odirect, odirect_anon[NR_ANON];
 	char odirect_pfn[96];	/* what the same read into a PFN mapping gives */
-	char loop[32];		/* the loop device read */
+	char loop[32];		/* the loop device read, "/dev/loopN" */
 	char walk_err[64];	/* why page sizes are "?" */
 	uint64_t sum;
 };
