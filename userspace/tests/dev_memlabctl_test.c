@@ -37,6 +37,97 @@ static void expect(const char *args, int want_status, const char *const *want, c
 
 #define WANT(...)	((const char *const[]){ __VA_ARGS__, NULL })
 
+/* The rows of memlabctl bench's three tables of issue 15, by their first words. */
+static const struct {
+	const char *test, *kind, *anon;
+} bench_rows[] = {
+	{ "touch", "pfn-cached", "NOHUGEPAGE" }, { "touch", "pfn-cached", "HUGEPAGE" },
+	{ "touch", "pfn-wc", "NOHUGEPAGE" }, { "touch", "pfn-wc", "HUGEPAGE" },
+	{ "touch", "pfn-uncached", "NOHUGEPAGE" }, { "touch", "pfn-uncached", "HUGEPAGE" },
+	{ "touch", "pages", "NOHUGEPAGE" }, { "touch", "pages", "HUGEPAGE" },
+	{ "random", "pfn-va4K", "NOHUGEPAGE" }, { "random", "pfn-va4K", "HUGEPAGE" },
+	{ "random", "pfn-va64K", "NOHUGEPAGE" }, { "random", "pfn-va64K", "HUGEPAGE" },
+	{ "random", "pfn-va2M", "NOHUGEPAGE" }, { "random", "pfn-va2M", "HUGEPAGE" },
+	{ "random", "pages-va2M", "NOHUGEPAGE" }, { "random", "pages-va2M", "HUGEPAGE" },
+	{ "odirect", "pages", "NOHUGEPAGE" }, { "odirect", "pages", "HUGEPAGE" },
+	{ "odirect", "pfn-cached", NULL },
+};
+
+/* Why a row may say n/a here, or NULL when it must be measured. */
+static const char *bench_na_allowed(const char *test, const char *anon)
+{
+	char thp[128] = "";
+	FILE *f;
+
+	if (!strcmp(test, "odirect") && access("/dev/loop-control", F_OK))
+		return "no /dev/loop-control";
+	if (!anon || strcmp(anon, "HUGEPAGE"))
+		return NULL;
+	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (!f)
+		return "no THP in this kernel";
+	if (!fgets(thp, sizeof(thp), f))
+		thp[0] = '\0';
+	fclose(f);
+	return strstr(thp, "[never]") ? "THP is [never] here" : NULL;
+}
+
+/*
+ * Check one row of @out: "test kind page memlab anon page kernel ratio goal"
+ * with both figures and the ratio above 0, a page size from the walk and a
+ * goal; or "... n/a (reason)" where this machine explains it. 1 if good.
+ */
+static int bench_row_ok(const char *out, unsigned int r, char *why, size_t n)
+{
+	const char *test = bench_rows[r].test, *kind = bench_rows[r].kind;
+	const char *anon = bench_rows[r].anon, *allowed = bench_na_allowed(test, anon);
+	char full[512], line[512], *tok[10], *save, *na;
+	const char *p;
+	int nt;
+
+	for (p = out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		snprintf(full, sizeof(full), "%.*s", (int)strcspn(p, "\n"), p);
+		snprintf(line, sizeof(line), "%s", full);
+		na = strstr(full, "n/a (");
+		for (nt = 0; nt < 10; nt++)
+			tok[nt] = strtok_r(nt ? NULL : line, " ", &save);
+		if (!tok[1] || strcmp(tok[0], test) || strcmp(tok[1], kind) ||
+		    (anon && (!tok[4] || strcmp(tok[4], anon))))
+			continue;
+		if (!anon) {
+			snprintf(why, n, "%s", na ? na : "no n/a and reason");
+			return na && na[5] && na[5] != ')' &&
+			       (allowed || strstr(na, "fails: EFAULT"));
+		}
+		if (na) {
+			snprintf(why, n, "%s%s", na, allowed ? "" : ", but it must be measured here");
+			return allowed && na[5] && na[5] != ')';
+		}
+		snprintf(why, n, "%s", full);
+		return tok[8] && strtod(tok[3], NULL) > 0 && strtod(tok[6], NULL) > 0 &&
+		       strtod(tok[7], NULL) > 0 && strcmp(tok[2], "?") && strcmp(tok[5], "?");
+	}
+	snprintf(why, n, "no such row");
+	return 0;
+}
+
+/* memlabctl bench's rows: each there, measured or n/a for a reason this machine has. */
+static void test_bench_rows(void)
+{
+	int status, ok;
+	char *out = run(&status, "bench -s 256K -r 1"), why[512];
+	unsigned int r;
+
+	for (r = 0; r < ARRAY_SIZE(bench_rows); r++) {
+		ok = status == 0 && bench_row_ok(out, r, why, sizeof(why));
+		if (!tap_ok(ok, "memlabctl bench -s 256K -r 1: %s %s%s%s (%s)", bench_rows[r].test,
+			    bench_rows[r].kind, bench_rows[r].anon ? " against " : "",
+			    bench_rows[r].anon ?: "", why))
+			tap_diag("status %d, output:\n%s", status, out);
+	}
+	free(out);
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const cmds[] = { "info", "alloc", "fill", "dump", "buffers", "pool",
@@ -45,8 +136,8 @@ int main(int argc, char **argv)
 	unsigned int i;
 
 	tap_begin();
-	/* --help, each command's --help, and the 17 runs below. */
-	tap_plan(1 + ARRAY_SIZE(cmds) + 17);
+	/* --help, each command's --help, the 17 runs below, bench's rows. */
+	tap_plan(1 + ARRAY_SIZE(cmds) + 17 + ARRAY_SIZE(bench_rows));
 	snprintf(self, sizeof(self), "%s", argc > 0 ? argv[0] : "");
 	snprintf(ctl, sizeof(ctl), "%s/../bin/memlabctl", dirname(self));
 	if (access(ctl, X_OK))
@@ -92,5 +183,6 @@ int main(int argc, char **argv)
 	       WANT("mmap + first touch", "anonymous, MAP_POPULATE", "memlab cached",
 		    "memlab wc", "memlab uncached"),
 	       "a short benchmark prints every row");
+	test_bench_rows();
 	return tap_done();
 }
