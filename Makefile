@@ -122,6 +122,7 @@ help:
 	@echo '  make dtbs       compile the overlays into .out/dts/'
 	@echo '  make clean      remove build products'
 	@echo 'Variables: KDIR ARCH CROSS_COMPILE LLVM KERNELS MEMLAB_CACHE SELFTEST_LOAD'
+	@echo '           MEMLAB_NOTRACE=1 (modules without their tracepoints)'
 
 .PHONY: all modules clean userspace check demo shell bench hosttest selftest help install \
 	install-udev install-overlay dkms dtbs
