@@ -84,6 +84,9 @@ shell:
 bench:
 	$(MEMLAB_TOP)/scripts/demo.sh bench
 
+bench-trace:
+	$(MEMLAB_TOP)/scripts/demo.sh bench-trace
+
 hosttest:
 	$(MAKE) -C userspace/hosttest run
 
@@ -111,6 +114,8 @@ help:
 	@echo '  make shell      the same guest, to an interactive prompt'
 	@echo '  make check      every test on every kernel; KERNELS="6.12" for a subset'
 	@echo '  make bench      benchmarks against the kernel'"'"'s own, in one QEMU boot'
+	@echo '  make bench-trace  memlab_alloc with tracepoints compiled in (off) against'
+	@echo '                  compiled out (MEMLAB_NOTRACE=1), in one boot of stock 6.1'
 	@echo '  make hosttest   host-side allocator tests only'
 	@echo '  make selftest   the userspace TAP tests on the running kernel, as root'
 	@echo '                  (on the board; SELFTEST_LOAD=insmod|modprobe|none)'
@@ -122,6 +127,7 @@ help:
 	@echo '  make dtbs       compile the overlays into .out/dts/'
 	@echo '  make clean      remove build products'
 	@echo 'Variables: KDIR ARCH CROSS_COMPILE LLVM KERNELS MEMLAB_CACHE SELFTEST_LOAD'
+	@echo '           MEMLAB_NOTRACE=1 (modules without their tracepoints)'
 
-.PHONY: all modules clean userspace check demo shell bench hosttest selftest help install \
+.PHONY: all modules clean userspace check demo shell bench bench-trace hosttest selftest help install \
 	install-udev install-overlay dkms dtbs

@@ -14,6 +14,9 @@
 # A KERNEL named *-amd64 is an x86_64 build of the architecture-independent
 # modules (core, alloc, bench, dev), so that their portability does not
 # rot. memlab_core, which the others need, is always built.
+# MEMLAB_NOTRACE=1 builds with memlab's tracepoints compiled out (the top
+# Kbuild's MEMLAB_NOTRACE) into $MEMLAB_OUT/KERNEL-notrace instead, so both
+# builds of one kernel stand side by side.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,7 +29,7 @@ case $name in
 	MEMLAB_ONLY=${MEMLAB_ONLY:-alloc bench dev}
 	;;
 esac
-out=$MEMLAB_OUT/$name
+out=$MEMLAB_OUT/$name${MEMLAB_NOTRACE:+-notrace}
 mkdir -p "$out/src"
 # Sources only: objects and modpost's lists of an in-tree build would mislead
 # this one.
@@ -53,6 +56,7 @@ fi
 find "$out/src" -name '*.ko' -delete
 
 mk=(make -C "$kdir/kdir" M="$out/src" ARCH=$karch W=1 MEMLAB_HARNESS=1 -j"$MEMLAB_JOBS")
+[ -n "${MEMLAB_NOTRACE:-}" ] && mk+=(MEMLAB_NOTRACE=1)
 if [ $karch = x86 ]; then
 	# The host's own compiler; make exports the arm64 prefix.
 	mk+=(CROSS_COMPILE=)
@@ -62,7 +66,8 @@ else
 	mk+=(CROSS_COMPILE="${CROSS_COMPILE:-aarch64-linux-gnu-}")
 fi
 log=$out/build.log
-ml_step "$log" "build memlab against $name (W=1)" "${mk[@]}" modules
+ml_step "$log" "build memlab against $name (W=1${MEMLAB_NOTRACE:+, tracepoints compiled out})" \
+	"${mk[@]}" modules
 if grep -E -i 'warning:|error:' "$log" >/dev/null; then
 	grep -E -i -A3 'warning:|error:' "$log" >&2
 	ml_die "build against $name has warnings; see $log"

@@ -68,6 +68,19 @@ ml_need_space() {
 	fi
 }
 
+# ml_initrd_notrace INITRD BUILD: append to the guest initramfs INITRD
+# (scripts/rootfs.sh initrd) the modules of BUILD, a scripts/build.sh output
+# built with MEMLAB_NOTRACE=1, in /memlab/notrace: a cpio archive of its own
+# after the others, as the kernel unpacks them in turn.
+ml_initrd_notrace() {
+	local initrd=$1 build=$2 stage=$2/initrd-stage
+	rm -rf "$stage"
+	mkdir -p "$stage/memlab/notrace"
+	find "$build/src/modules" -name '*.ko' -exec install -m 0644 {} "$stage/memlab/notrace/" \;
+	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0) >>"$initrd"
+}
+
 ml_sudo() {
 	if [ "$(id -u)" -eq 0 ]; then
 		"$@"

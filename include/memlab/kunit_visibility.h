@@ -12,6 +12,7 @@
 #include <linux/build_bug.h>
 #include <linux/export.h>
 #include <linux/module.h>
+#include <linux/tracepoint.h>
 
 #ifdef MEMLAB_HAVE_KUNIT_VISIBILITY
 #include <kunit/visibility.h>
@@ -27,9 +28,16 @@
 /*
  * A tracepoint a suite attaches probes to (register_trace_<name>()):
  * EXPORT_TRACEPOINT_SYMBOL_GPL() for the suites only. The probes need the
- * tracepoint alone, not its iterator or static call.
+ * tracepoint alone, not its iterator or static call. Compiled out
+ * (NOTRACE), there is none, and nothing is exported, as with
+ * EXPORT_TRACEPOINT_SYMBOL_GPL(); the suites' register_trace_<name>()
+ * then fails with -ENOSYS.
  */
+#ifdef TRACEPOINTS_ENABLED
 #define EXPORT_TRACEPOINT_IF_KUNIT(name) EXPORT_SYMBOL_IF_KUNIT(__tracepoint_##name)
+#else
+#define EXPORT_TRACEPOINT_IF_KUNIT(name) static_assert(1, #name " is compiled out")
+#endif
 
 /*
  * A namespace is a string literal since 6.13 and a bare token before;
