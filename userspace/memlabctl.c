@@ -8,6 +8,8 @@
  *   memlabctl dump [options]            hexdump the shared buffer through read()
  *   memlabctl buffers                   memlab/dev/buffers, in friendlier units
  *   memlabctl pool                      memlab/alloc/default, summarised
+ *   memlabctl map [POOL] [--svg F|--json]  a pool's blocks, drawn (map.c)
+ *   memlabctl walk PID VA [--svg F|--json] a page-table walk, drawn (walk.c)
  *   memlabctl bench [options]           memlab mappings against anonymous memory
  *   memlabctl doctor                    what to check before filing a bug (doctor.c)
  *
@@ -873,6 +875,8 @@ static const struct {
 	{ "pool", cmd_pool, "summarise the default pool (debugfs)" },
 	{ "bench", cmd_bench, "memlab mappings against anonymous memory" },
 	{ "doctor", cmd_doctor, "check the machine before filing a bug" },
+	{ "map", cmd_map, "a pool's blocks: text, SVG or JSON (debugfs)" },
+	{ "walk", cmd_walk, "a page-table walk: text, SVG or JSON (debugfs)" },
 };
 
 static int help(FILE *out)
