@@ -84,6 +84,9 @@ shell:
 bench:
 	$(MEMLAB_TOP)/scripts/demo.sh bench
 
+pictures:
+	$(MEMLAB_TOP)/scripts/demo.sh pictures
+
 hosttest:
 	$(MAKE) -C userspace/hosttest run
 
@@ -112,6 +115,7 @@ help:
 	@echo '  make check      every test on every kernel; KERNELS="6.12" for a subset'
 	@echo '  make bench      benchmarks against the kernel'"'"'s own, in one QEMU boot'
 	@echo '  make hosttest   host-side allocator tests only'
+	@echo '  make pictures   redraw docs/img/map.svg and walk.svg from a QEMU boot'
 	@echo '  make selftest   the userspace TAP tests on the running kernel, as root'
 	@echo '                  (on the board; SELFTEST_LOAD=insmod|modprobe|none)'
 	@echo '  make install    modules into the kernel'"'"'s updates/ directory, then depmod'
@@ -123,5 +127,5 @@ help:
 	@echo '  make clean      remove build products'
 	@echo 'Variables: KDIR ARCH CROSS_COMPILE LLVM KERNELS MEMLAB_CACHE SELFTEST_LOAD'
 
-.PHONY: all modules clean userspace check demo shell bench hosttest selftest help install \
+.PHONY: all modules clean userspace check demo shell bench pictures hosttest selftest help install \
 	install-udev install-overlay dkms dtbs
