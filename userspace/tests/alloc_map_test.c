@@ -417,6 +417,7 @@ int main(int argc, char **argv)
 	       "map default --svg -: the SVG on standard output");
 	free(out);
 
+	expect_error("--help", 0, "usage: memlabctl map [POOL] [--svg FILE | --json]");
 	expect_error("no-such-pool", 1, "pool 'no-such-pool': no " DBG "/alloc/no-such-pool/blocks: ENOENT");
 	expect_error("../default", 2, "bad pool name '../default'");
 	expect_error("--svg /nonexistent/map.svg", 1, "open /nonexistent/map.svg: ENOENT");

@@ -254,9 +254,13 @@ static void check_json(const char *what, const char *text, const char *out)
 	ok = n >= 2 && o && json_get(o, "address") && !strncmp(w[1] + 1, json_get(o, "address")->str, 16);
 	for (i = 2; ok && i < n; i++) {
 		char name[8], val[24];
+		struct json *v;
 
+		/* hex without 0x, a string even when its digits are all decimal */
 		ok = sscanf(w[i], "%7[a-z0-9]=%23[0-9a-f]", name, val) == 2 &&
-		     json_is_word(json_get(o, name), val);
+		     (v = json_get(o, name)) && v->type == JSON_STRING && !strcmp(v->str, val);
+		if (!ok)
+			tap_diag("show_pte entry %s", w[i]);
 	}
 	if (!n)
 		ok = !o;
@@ -359,6 +363,7 @@ int main(int argc, char **argv)
 		tap_skip("no memlab/pt/layout", "walk 0 swapper_pg_dir");
 	}
 
+	expect_error("walk --help", 0, "usage: memlabctl walk PID VA [--svg FILE | --json]");
 	expect_error("walk 2147483647 0x1000", 1,
 		     "walk 2147483647 0x1000: ESRCH (no such process)");
 	snprintf(args, sizeof(args), "walk %s 0xzz", pid);
