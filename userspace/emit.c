@@ -20,6 +20,16 @@ int ctl_fail(const char *what, int err)
 	return 1;
 }
 
+int ctl_errno(const char *name)
+{
+	int e;
+
+	for (e = 1; e < 4096; e++)
+		if (strerrorname_np(e) && !strcmp(strerrorname_np(e), name))
+			return e;
+	return 0;
+}
+
 int ctl_usage(const char *fmt, ...)
 {
 	va_list ap;
@@ -42,17 +52,24 @@ int split_words(char *line, char **w, int max)
 	return n;
 }
 
-/* -?(0|[1-9][0-9]*): a decimal that JSON can carry as a number, unchanged. */
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?: a decimal that JSON can carry as a number, unchanged. */
 static int json_is_number(const char *s)
 {
 	if (*s == '-')
 		s++;
 	if (*s == '0')
-		return s[1] == '\0';
-	if (*s < '1' || *s > '9')
-		return 0;
-	while (*s >= '0' && *s <= '9')
 		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return 0;
+	if (*s == '.') {
+		if (*++s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
 	return *s == '\0';
 }
 

@@ -159,7 +159,7 @@ static int map_json(const char *text, const struct pool_map *m)
 
 	if (!copy)
 		return ctl_fail("JSON", ENOMEM);
-	jw_begin(&j, stdout, "blocks", m->path);
+	jw_begin(&j, stdout, "map", m->path);
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		n = split_words(line, w, 8);
 		if (!n)
@@ -374,7 +374,7 @@ int cmd_map(int argc, char **argv)
 	};
 	struct pool_map m = { 0 };
 	const char *svg = NULL, *pool = "default";
-	char what[320], *text;
+	char *text;
 	int c, json = 0, ret;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -402,11 +402,12 @@ int cmd_map(int argc, char **argv)
 	if (!text) {
 		int err = errno;
 
+		fprintf(stderr, "memlabctl: %s: %s (%s)", m.path, strerrorname_np(err) ?: "?",
+			strerror(err));
 		if (err == ENOENT)
-			snprintf(what, sizeof(what), "pool '%s': no %s", pool, m.path);
-		else
-			snprintf(what, sizeof(what), "open %s", m.path);
-		return ctl_fail(what, err);
+			fprintf(stderr, ": no pool '%s'", pool);
+		fputc('\n', stderr);
+		return 1;
 	}
 	ret = map_parse(text, &m);
 	if (!ret) {

@@ -24,6 +24,8 @@ int cmd_walk(int argc, char **argv);
 
 /* emit.c: "memlabctl: WHAT: ENAME (text)", status 1; a usage error, status 2. */
 int ctl_fail(const char *what, int err);
+/* The errno named @name ("ESRCH"), or 0. */
+int ctl_errno(const char *name);
 int ctl_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* @line split in place at blanks into at most @max words; their number. */
 int split_words(char *line, char **w, int max);

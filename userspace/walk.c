@@ -48,7 +48,7 @@ static int is_level(const char *w)
 /* Ask memlab_pt; the answer (caller frees), or NULL after a message and *ret set. */
 static char *walk_ask(const char *target, const char *va, int *ret)
 {
-	char query[128], what[192], *ans = NULL, line[256];
+	char query[128], *ans = NULL, line[256];
 	size_t len = 0;
 	ssize_t n;
 	int fd, werr = 0;
@@ -75,7 +75,6 @@ static char *walk_ask(const char *target, const char *va, int *ret)
 		werr = werr ?: errno;
 	fclose(mem);
 	close(fd);
-	snprintf(what, sizeof(what), "walk %s %s", target, va);
 	if (ans && !strncmp(ans, "error ", 6)) {
 		/* "error ENAME reason": name and reason as the module gave them */
 		char *name = ans + 6, *reason = name + strcspn(name, " \n");
@@ -85,12 +84,13 @@ static char *walk_ask(const char *target, const char *va, int *ret)
 		else
 			*reason = '\0';
 		reason[strcspn(reason, "\n")] = '\0';
-		fprintf(stderr, "memlabctl: %s: %s (%s)\n", what, name, *reason ? reason : "?");
+		fprintf(stderr, "memlabctl: %s: %s (%s): %s\n", WALK_PATH, name,
+			strerror(ctl_errno(name)), *reason ? reason : "?");
 		free(ans);
 		return NULL;
 	}
 	if (werr) {
-		ctl_fail(what, werr);
+		ctl_fail(WALK_PATH, werr);
 		free(ans);
 		return NULL;
 	}
@@ -592,6 +592,19 @@ static int walk_svg(char *ans, const char *path)
 	return ret;
 }
 
+/* A pid as memlab_pt takes it: decimal, 1 to 2^31 - 1, no sign, no leading zero. */
+static int pid_ok(const char *s)
+{
+	char *end;
+	long v;
+
+	if (*s < '1' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return !*end && !errno && v <= 0x7fffffff;
+}
+
 /* An argument passed on to the query as it is: one word, printable. */
 static int word_ok(const char *s)
 {
@@ -636,6 +649,8 @@ int cmd_walk(int argc, char **argv)
 		return ctl_usage("PID and VA are single words");
 	if (!strcmp(target, "0"))
 		target = "kernel";
+	else if (strcmp(target, "kernel") && strcmp(target, "self") && !pid_ok(target))
+		return ctl_usage("bad PID '%s': a decimal pid, self, 0 or kernel", target);
 	ans = walk_ask(target, argv[optind + 1], &ret);
 	if (!ans)
 		return ret;

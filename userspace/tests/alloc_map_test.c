@@ -260,9 +260,9 @@ static void check_json(const struct report *r, const char *out)
 		tap_diag("%s", j ? "not an object" : err);
 		return;
 	}
-	tap_ok(json_is_word(json_get(j, "report"), "blocks") &&
+	tap_ok(json_is_word(json_get(j, "report"), "map") &&
 	       json_is_word(json_get(j, "source"), BLOCKS),
-	       "map --json: report \"blocks\", source " BLOCKS);
+	       "map --json: report \"map\", source " BLOCKS);
 	ok = 1;
 	for (i = 0; i < r->nkv; i++)
 		if (!json_is_word(json_get(j, r->kv_key[i]), r->kv_val[i])) {
@@ -418,7 +418,8 @@ int main(int argc, char **argv)
 	free(out);
 
 	expect_error("--help", 0, "usage: memlabctl map [POOL] [--svg FILE | --json]");
-	expect_error("no-such-pool", 1, "pool 'no-such-pool': no " DBG "/alloc/no-such-pool/blocks: ENOENT");
+	expect_error("no-such-pool", 1, DBG "/alloc/no-such-pool/blocks: ENOENT (No such file or "
+		     "directory): no pool 'no-such-pool'");
 	expect_error("../default", 2, "bad pool name '../default'");
 	expect_error("--svg /nonexistent/map.svg", 1, "open /nonexistent/map.svg: ENOENT");
 	expect_error("--svg " SVG_FILE " --json", 2, "--svg and --json exclude each other");

@@ -365,11 +365,13 @@ int main(int argc, char **argv)
 
 	expect_error("walk --help", 0, "usage: memlabctl walk PID VA [--svg FILE | --json]");
 	expect_error("walk 2147483647 0x1000", 1,
-		     "walk 2147483647 0x1000: ESRCH (no such process)");
+		     WALK ": ESRCH (No such process): no such process");
 	snprintf(args, sizeof(args), "walk %s 0xzz", pid);
-	expect_error(args, 1, "EINVAL (address must be 0x<hex> or decimal)");
-	expect_error("walk bogus 0x1000", 1, "walk bogus 0x1000: EINVAL");
-	expect_error("walk 0 0x1000", 1, "walk kernel 0x1000: EINVAL (not a kernel address (TTBR1 range))");
+	expect_error(args, 1, WALK ": EINVAL (Invalid argument): address must be 0x<hex> or decimal");
+	expect_error("walk 0 0x1000", 1,
+		     WALK ": EINVAL (Invalid argument): not a kernel address (TTBR1 range)");
+	expect_error("walk bogus 0x1000", 2, "bad PID 'bogus': a decimal pid, self, 0 or kernel");
+	expect_error("walk 01 0x1000", 2, "bad PID '01'");
 	snprintf(args, sizeof(args), "walk %s 0x%lx --svg /nonexistent/walk.svg", pid,
 		 (unsigned long)touched);
 	expect_error(args, 1, "open /nonexistent/walk.svg: ENOENT");
