@@ -87,6 +87,9 @@ bench:
 bench-trace:
 	$(MEMLAB_TOP)/scripts/demo.sh bench-trace
 
+pictures:
+	$(MEMLAB_TOP)/scripts/demo.sh pictures
+
 hosttest:
 	$(MAKE) -C userspace/hosttest run
 
@@ -117,6 +120,7 @@ help:
 	@echo '  make bench-trace  memlab_alloc with tracepoints compiled in (off) against'
 	@echo '                  compiled out (MEMLAB_NOTRACE=1), in one boot of stock 6.1'
 	@echo '  make hosttest   host-side allocator tests only'
+	@echo '  make pictures   redraw docs/img/map.svg and walk.svg from a QEMU boot'
 	@echo '  make selftest   the userspace TAP tests on the running kernel, as root'
 	@echo '                  (on the board; SELFTEST_LOAD=insmod|modprobe|none)'
 	@echo '  make install    modules into the kernel'"'"'s updates/ directory, then depmod'
@@ -129,5 +133,6 @@ help:
 	@echo 'Variables: KDIR ARCH CROSS_COMPILE LLVM KERNELS MEMLAB_CACHE SELFTEST_LOAD'
 	@echo '           MEMLAB_NOTRACE=1 (modules without their tracepoints)'
 
-.PHONY: all modules clean userspace check demo shell bench bench-trace hosttest selftest help install \
+.PHONY: all modules clean userspace check demo shell bench bench-trace pictures hosttest selftest \
+	help install \
 	install-udev install-overlay dkms dtbs

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# demo.sh demo|shell|bench|bench-trace
+# demo.sh demo|shell|bench|bench-trace|pictures
 #
 #   demo   boot Debian's stock arm64 6.12 kernel in QEMU, load every memlab
 #          module, print each debugfs report, run the examples, power off
@@ -13,6 +13,8 @@
 #          tracepoints compiled in (events off) and compiled out
 #          (MEMLAB_NOTRACE=1), loaded in turn in one boot of the stock 6.1
 #          kernel, under the bench boot's parameters
+#   pictures  memlabctl map and walk's SVGs from the same guest, written
+#          to docs/img/map.svg and docs/img/walk.svg
 #
 # Everything it needs is installed or fetched on first use and cached.
 set -euo pipefail
@@ -72,3 +74,17 @@ shell)
 		ml_die "a self-check failed; console: $out/$mode/console.log"
 	;;
 esac
+
+if [ "$mode" = pictures ]; then
+	# Each picture is printed between "@@ BEGIN svg NAME" and "@@ END svg NAME".
+	for name in map walk; do
+		svg=$(sed -n "/^@@ BEGIN svg $name/,/^@@ END svg $name/p" "$out/$mode/console.log" |
+			tr -d '\r' | sed '1d;$d')
+		case $svg in
+		'<?xml'*'</svg>') ;;
+		*) ml_die "no $name picture in $out/$mode/console.log" ;;
+		esac
+		printf '%s\n' "$svg" >"$MEMLAB_TOP/docs/img/$name.svg"
+		ml_say "wrote docs/img/$name.svg"
+	done
+fi

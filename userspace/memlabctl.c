@@ -11,6 +11,8 @@
  *   memlabctl stats, buddyinfo, slabinfo, vmas, mmu, layout, regs
  *                                       a debugfs report, as text or JSON (report.c)
  *   memlabctl top [options]             pools and slab caches by allocations/s (top.c)
+ *   memlabctl map [POOL] [--svg F|--json]  a pool's blocks, drawn (map.c)
+ *   memlabctl walk PID VA [--svg F|--json] a page-table walk, drawn (walk.c)
  *   memlabctl bench [options]           memlab mappings against anonymous memory (bench.c)
  *   memlabctl doctor                    what to check before filing a bug (doctor.c)
  *
@@ -563,6 +565,8 @@ static const struct {
 	{ "top", cmd_top, "pools and slab caches by allocations/s, live" },
 	{ "bench", cmd_bench, "memlab mappings against anonymous memory" },
 	{ "doctor", cmd_doctor, "check the machine before filing a bug" },
+	{ "map", cmd_map, "a pool's blocks: text, SVG or JSON (debugfs)" },
+	{ "walk", cmd_walk, "a page-table walk: text, SVG or JSON (debugfs)" },
 };
 
 static int help(FILE *out)

@@ -5,6 +5,8 @@
  *   buddyinfo  free blocks per order, in /proc/buddyinfo's shape
  *   stats      counters per order, misuse counts, extfrag indices
  *   map        a picture of the pool, one character per span of pages
+ *   blocks     every block with its order and state, per-CPU cached ones
+ *              as such (no drain)
  *   slabinfo   the pool's caches, in /proc/slabinfo 2.1's columns, then
  *              per-cache detail
  *   check      walks every invariant, buddy and caches, once per open, and
@@ -184,6 +186,97 @@ static int map_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(map);
+
+#define BLOCKS_BATCH	64
+#define BLOCKS_STEPS	4096
+
+struct blocks_entry {
+	u32 idx;
+	u8 order;
+	u8 state;
+};
+
+static const char *blocks_state_name(unsigned int state)
+{
+	switch (state) {
+	case MEMLAB_PG_FREE:
+		return "free";
+	case MEMLAB_PG_USED:
+		return "allocated";
+	default:
+		return "cached";
+	}
+}
+
+/*
+ * Up to BLOCKS_BATCH block heads from *@idx on, in at most BLOCKS_STEPS
+ * steps; *@idx moves past them. Called with the pool lock held. A cached
+ * head can turn used and back without it (pcp.h), but its order stays.
+ */
+static unsigned int blocks_batch(struct memlab_buddy *b, u32 *idx, struct blocks_entry *e)
+{
+	unsigned int n = 0, steps = 0;
+	u32 i = *idx, head;
+
+	while (i < b->nr_pages && n < BLOCKS_BATCH && steps++ < BLOCKS_STEPS) {
+		const struct memlab_buddy_page *pg = &b->pages[i];
+		u8 state = READ_ONCE(pg->state);
+
+		switch (state) {
+		case MEMLAB_PG_FREE:
+		case MEMLAB_PG_USED:
+		case MEMLAB_PG_CACHED:
+			e[n].idx = i;
+			e[n].order = pg->order;
+			e[n++].state = state;
+			i += 1U << pg->order;
+			break;
+		case MEMLAB_PG_TAIL:
+			/* merged, since the last batch, into a block printed already */
+			head = memlab_buddy_block_of(b, i);
+			i = head == MEMLAB_BUDDY_NONE ? i + 1 : head + (1U << b->pages[head].order);
+			break;
+		default:
+			i++;
+			break;
+		}
+	}
+	*idx = i;
+	return n;
+}
+
+/*
+ * Every block in address order, as the pool holds it: unlike the other
+ * reports this one does not drain the per-CPU caches, so the blocks they
+ * hold show as cached. The lock is taken per batch, so offsets only grow
+ * and blocks never overlap, but the pool may change between batches.
+ */
+static int blocks_show(struct seq_file *m, void *v)
+{
+	struct memlab_pool *pool = m->private;
+	struct memlab_buddy *b = &pool->buddy;
+	struct blocks_entry e[BLOCKS_BATCH];
+	unsigned long flags;
+	unsigned int n, j;
+	u32 idx = 0;
+
+	seq_printf(m, "pool %s\n", pool->name);
+	seq_printf(m, "page_size %lu\n", PAGE_SIZE);
+	seq_printf(m, "span_pages %u\n", b->nr_pages);
+	seq_printf(m, "total_pages %u\n", b->managed_pages);
+	seq_printf(m, "max_order %u\n", b->max_order);
+	seq_printf(m, "%-10s %5s %s\n", "offset", "order", "state");
+	while (idx < b->nr_pages) {
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		n = blocks_batch(b, &idx, e);
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		for (j = 0; j < n; j++)
+			seq_printf(m, "0x%08llx %5u %s\n", (u64)e[j].idx << PAGE_SHIFT,
+				   e[j].order, blocks_state_name(e[j].state));
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(blocks);
 
 static const char *const cache_error_names[MEMLAB_SLAB_ERR_NR] = {
 	"redzone", "poison", "double_free", "freelist", "bad_object", "count",
@@ -370,6 +463,7 @@ void memlab_debugfs_add_pool(struct memlab_pool *pool)
 	/* stats shows physical addresses, check walks with interrupts off */
 	debugfs_create_file("stats", 0400, d, pool, &stats_fops);
 	debugfs_create_file("map", 0444, d, pool, &map_fops);
+	debugfs_create_file("blocks", 0444, d, pool, &blocks_fops);
 	debugfs_create_file("slabinfo", 0444, d, pool, &slabinfo_fops);
 	debugfs_create_file("check", 0400, d, pool, &check_fops);
 }
