@@ -20,7 +20,10 @@
 #             in docs/*.rst or README.md ("make" alone for "all");
 #   memlabctl every command of userspace/memlabctl.c's table has an entry
 #             (``name`` or ``name ARGS``) in docs/*.rst, and so has every
-#             check memlabctl doctor prints (userspace/doctor.c).
+#             check memlabctl doctor prints (userspace/doctor.c);
+#   events    every trace event of modules/*/trace.h has an entry in
+#             docs/*.rst (``name``, or one of ``a``, ``b``), and every
+#             TP_printk() format is quoted there as it is.
 #
 # Directories named at run time (debugfs_create_dir(pool->name, ...),
 # dev_name()) are not names and are skipped: the docs give them as
@@ -117,5 +120,16 @@ while read -r name; do
 	has_entry "$name"
 	ml_ok $? "memlabctl doctor check $name: an entry in docs/"
 done < <(grep -hoE 'say\((OK|WARN|FAIL), "[a-z-]+"' userspace/doctor.c | sed 's/.*"\(.*\)"/\1/' | sort -u)
+
+# --- trace events -----------------------------------------------------------
+while read -r name; do
+	grep -q -E '^(``[a-z0-9_]+``, )*``'"$name"'``(,| |$)' "${docs[@]}"
+	ml_ok $? "trace event $name: an entry in docs/"
+done < <(sed -n -E 's/^(TRACE_EVENT(_CONDITION)?\(|DEFINE_EVENT(_CONDITION)?\([a-z0-9_]+, *)([a-z0-9_]+),.*/\4/p' \
+	modules/*/trace.h | sort -u)
+while read -r fmt; do
+	grep -q -F -e "$fmt" "${docs[@]}"
+	ml_ok $? "trace format \"$fmt\": quoted in docs/"
+done < <(sed -n 's/.*TP_printk("\([^"]*\)".*/\1/p' modules/*/trace.h | sort -u)
 
 ml_tap_end
