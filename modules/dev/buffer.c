@@ -43,6 +43,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/build_bug.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
@@ -456,6 +457,11 @@ static void memlab_vm_close(struct vm_area_struct *vma)
 	atomic_dec(&buf->nr_vmas);
 	memlab_buf_put(buf);
 }
+
+/* memlab_dev_fault prints these results by value (trace.h). */
+static_assert(MEMLAB_FAULT_OOM == (__force unsigned int)VM_FAULT_OOM);
+static_assert(MEMLAB_FAULT_SIGBUS == (__force unsigned int)VM_FAULT_SIGBUS);
+static_assert(MEMLAB_FAULT_NOPAGE == (__force unsigned int)VM_FAULT_NOPAGE);
 
 /*
  * A page-backed mapping is filled by mmap(); an entry is missing only after

@@ -27,10 +27,16 @@
 
 #include "internal.h"
 
-/* The results memlab_vm_fault() gives: enums, so tracefs prints their values */
-TRACE_DEFINE_ENUM(VM_FAULT_OOM);
-TRACE_DEFINE_ENUM(VM_FAULT_SIGBUS);
-TRACE_DEFINE_ENUM(VM_FAULT_NOPAGE);
+/*
+ * The vm_fault_t results memlab_vm_fault() gives, as numbers: they are
+ * enum constants of a restricted (sparse __bitwise) type, which neither
+ * TRACE_DEFINE_ENUM() nor a flag table takes, and which the format file
+ * would otherwise name where user space needs values. buffer.c checks
+ * them against vm_fault_t's.
+ */
+#define MEMLAB_FAULT_OOM	0x000001
+#define MEMLAB_FAULT_SIGBUS	0x000002
+#define MEMLAB_FAULT_NOPAGE	0x000100
 
 #define memlab_show_cache(cache)					\
 	__print_symbolic(cache,						\
@@ -55,9 +61,9 @@ TRACE_DEFINE_ENUM(VM_FAULT_NOPAGE);
 
 #define memlab_show_fault(result)					\
 	__print_flags(result, "|",					\
-		      { VM_FAULT_OOM,		"OOM" },			\
-		      { VM_FAULT_SIGBUS,	"SIGBUS" },			\
-		      { VM_FAULT_NOPAGE,	"NOPAGE" })
+		      { MEMLAB_FAULT_OOM,	"OOM" },			\
+		      { MEMLAB_FAULT_SIGBUS,	"SIGBUS" },			\
+		      { MEMLAB_FAULT_NOPAGE,	"NOPAGE" })
 
 /*
  * Private buffer @buf created for the current task, from a request with
