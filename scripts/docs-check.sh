@@ -26,7 +26,10 @@
 #             list, a table or a literal block a merge or an edit broke;
 #   labs      every lab script scripts/labs/labN.sh has a page
 #             docs/labs/labN-*.rst that docs/labs/index.rst links, and the
-#             page names (``file``) every file the script reads or writes.
+#             page names (``file``) every file the script reads or writes;
+#   events    every trace event of modules/*/trace.h has an entry in
+#             docs/*.rst (``name``, or one of ``a``, ``b``), and every
+#             TP_printk() format is quoted there as it is.
 #
 # Directories named at run time (debugfs_create_dir(pool->name, ...),
 # dev_name()) are not names and are skipped: the docs give them as
@@ -156,5 +159,16 @@ for f in scripts/labs/lab[0-9].sh; do
 		ml_ok $? "lab $n: $page names $file, which the lab keeps"
 	done < <(grep -oE '[$]?\b[a-z0-9-]+\.txt\b' "$f" | grep -v '^[$]' | sort -u)
 done
+
+# --- trace events -----------------------------------------------------------
+while read -r name; do
+	grep -q -E '^(``[a-z0-9_]+``, )*``'"$name"'``(,| |$)' "${docs[@]}"
+	ml_ok $? "trace event $name: an entry in docs/"
+done < <(sed -n -E 's/^(TRACE_EVENT(_CONDITION)?\(|DEFINE_EVENT(_CONDITION)?\([a-z0-9_]+, *)([a-z0-9_]+),.*/\4/p' \
+	modules/*/trace.h | sort -u)
+while read -r fmt; do
+	grep -q -F -e "$fmt" "${docs[@]}"
+	ml_ok $? "trace format \"$fmt\": quoted in docs/"
+done < <(sed -n 's/.*TP_printk("\([^"]*\)".*/\1/p' modules/*/trace.h | sort -u)
 
 ml_tap_end

@@ -16,8 +16,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# The guest's Debian packages; their dependencies come along.
-PACKAGES="busybox-static libc6 gpiod stress-ng"
+# The guest's Debian packages; their dependencies come along. trace-cmd
+# records memlab's events for dev_trace_test.
+PACKAGES="busybox-static libc6 gpiod stress-ng trace-cmd"
 
 base() {
 	local key dir debs f

@@ -43,6 +43,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/build_bug.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
@@ -61,6 +62,9 @@
 
 #include "compat.h"
 #include "internal.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 /* Pages of a page-backed buffer are mapped this many at a time. */
 #define MEMLAB_INSERT_BATCH	16
@@ -278,6 +282,7 @@ struct memlab_buf *memlab_buf_create(struct memlab_pool *pool, struct device *dm
 	list_add_tail(&buf->node, &memlab_bufs);
 	memlab_nr_private++;
 	mutex_unlock(&memlab_bufs_lock);
+	trace_memlab_dev_create(buf, flags);
 	return buf;
 
 err_free:
@@ -325,10 +330,15 @@ static void memlab_buf_destroy(struct memlab_buf *buf)
 		memlab_nr_private--;
 	}
 	mutex_unlock(&memlab_bufs_lock);
-	if (buf->handle)
-		ida_free(&memlab_handles, buf->handle);
+	/*
+	 * Traced before the block and the handle are given back, so that
+	 * neither shows in another buffer's memlab_dev_create first.
+	 */
+	trace_memlab_dev_free(buf);
 	/* The pool counts a refused free; there is nothing else to do. */
 	memlab_free_pages(memlab_dev_pool(), buf->vaddr, buf->order);
+	if (buf->handle)
+		ida_free(&memlab_handles, buf->handle);
 	kfree(buf);
 }
 
@@ -448,6 +458,11 @@ static void memlab_vm_close(struct vm_area_struct *vma)
 	memlab_buf_put(buf);
 }
 
+/* memlab_dev_fault prints these results by value (trace.h). */
+static_assert(MEMLAB_FAULT_OOM == (__force unsigned int)VM_FAULT_OOM);
+static_assert(MEMLAB_FAULT_SIGBUS == (__force unsigned int)VM_FAULT_SIGBUS);
+static_assert(MEMLAB_FAULT_NOPAGE == (__force unsigned int)VM_FAULT_NOPAGE);
+
 /*
  * A page-backed mapping is filled by mmap(); an entry is missing only after
  * madvise(MADV_DONTNEED) dropped it, and the same page goes back.
@@ -456,15 +471,20 @@ static vm_fault_t memlab_vm_fault(struct vm_fault *vmf)
 {
 	struct memlab_buf *buf = vmf->vma->vm_private_data;
 	unsigned long pgoff = vmf->pgoff & (BIT(MEMLAB_COOKIE_PGSHIFT) - 1);
+	vm_fault_t result = VM_FAULT_NOPAGE;
 	int ret;
 
-	if (pgoff >= buf->size >> PAGE_SHIFT)
-		return VM_FAULT_SIGBUS;
-	ret = vm_insert_page(vmf->vma, vmf->address, pfn_to_page(memlab_buf_pfn(buf) + pgoff));
-	/* -EBUSY: another thread mapped it first. */
-	if (ret && ret != -EBUSY)
-		return vmf_error(ret);
-	return VM_FAULT_NOPAGE;
+	if (pgoff >= buf->size >> PAGE_SHIFT) {
+		result = VM_FAULT_SIGBUS;
+	} else {
+		ret = vm_insert_page(vmf->vma, vmf->address,
+				     pfn_to_page(memlab_buf_pfn(buf) + pgoff));
+		/* -EBUSY: another thread mapped it first. */
+		if (ret && ret != -EBUSY)
+			result = vmf_error(ret);
+	}
+	trace_memlab_dev_fault(buf, vmf->address, pgoff, result);
+	return result;
 }
 
 static const struct vm_operations_struct memlab_vm_ops = {
@@ -559,5 +579,6 @@ int memlab_buf_mmap(struct memlab_buf *buf, struct vm_area_struct *vma,
 	vma->vm_private_data = buf;
 	vma->vm_ops = buf->pages ? &memlab_page_vm_ops : &memlab_vm_ops;
 	atomic_inc(&buf->nr_vmas);
+	trace_memlab_dev_mmap(buf, vma, pgoff);
 	return 0;
 }

@@ -20,6 +20,7 @@
 
 #include "dmabuf.h"
 #include "internal.h"
+#include "trace.h"
 
 /* Copy in a structure whose first word is its size; check size and reserved. */
 static int memlab_copy_in(void *karg, size_t ksize, const void __user *uarg,
@@ -266,6 +267,7 @@ static int memlab_ioctl_export(struct file *file, struct memlab_file *mf, void _
 	struct memlab_buf *buf;
 	struct file *dmabuf;
 	unsigned int mode;
+	u64 bytes, ino;
 	int fd, ret;
 
 	ret = memlab_copy_in(&req, sizeof(req), uarg, req.reserved,
@@ -283,10 +285,13 @@ static int memlab_ioctl_export(struct file *file, struct memlab_file *mf, void _
 	buf = memlab_file_get(mf, req.handle);
 	if (!buf)
 		return -ENOENT;
+	bytes = buf->size;
 	dmabuf = memlab_dmabuf_export(buf, mode);
 	memlab_buf_put(buf);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
+	/* Once installed, the descriptor may be closed by another thread. */
+	ino = file_inode(dmabuf)->i_ino;
 
 	fd = get_unused_fd_flags(req.flags & O_CLOEXEC);
 	if (fd < 0) {
@@ -300,6 +305,7 @@ static int memlab_ioctl_export(struct file *file, struct memlab_file *mf, void _
 		return -EFAULT;
 	}
 	fd_install(fd, dmabuf);
+	trace_memlab_dev_export(req.handle, bytes, fd, req.flags, ino);
 	return 0;
 }
 

@@ -137,7 +137,8 @@ static inline int tracefs_clear(void)
 
 /*
  * Split one line of the trace file, "<task>-<pid> [cpu] <flags> <time>:
- * <event>: k1=v1 k2=v2 ...", into @r. A value runs to the next " key=",
+ * <event>: k1=v1 k2=v2 ...", into @r; `trace-cmd report` pads the event
+ * name with spaces, which are skipped. A value runs to the next " key=",
  * so a caller printed as "func+0x1c/0x80 [module]" stays whole. Return 0,
  * or -EINVAL for a line that is no event of the memlab system.
  */
@@ -157,6 +158,7 @@ static inline int tracefs_parse(const char *line, struct trace_rec *r)
 		return -EINVAL;
 	snprintf(r->event, sizeof(r->event), "%.*s", (int)(p - ev), ev);
 	p += 2;
+	p += strspn(p, " ");
 	while (*p && r->nfields < TRACEFS_FIELDS) {
 		char *eq = strchr(p, '=');
 
@@ -221,23 +223,20 @@ static inline int trace_u64(const struct trace_rec *r, const char *key, unsigned
 }
 
 /*
- * The events of the memlab system in the buffer, in order, into a
- * malloc()ed array the caller frees; *@n gets their number. Lines that are
- * no such event (the header, other systems) are skipped; *@bad counts the
- * memlab lines that do not parse. NULL on error.
+ * The events of the memlab system in @text (the trace file, or what
+ * `trace-cmd report` printed), in order, into a malloc()ed array the
+ * caller frees; *@n gets their number. Lines that are no such event (the
+ * header, other systems) are skipped; *@bad counts the memlab lines that
+ * do not parse. @text is cut into lines. NULL on error.
  */
-static inline struct trace_rec *tracefs_read(int *n, int *bad)
+static inline struct trace_rec *trace_parse_text(char *text, int *n, int *bad)
 {
 	struct trace_rec *recs = NULL, *nrecs;
-	char path[96], *text, *line, *save;
+	char *line, *save;
 	int cap = 0;
 
 	*n = 0;
 	*bad = 0;
-	snprintf(path, sizeof(path), "%s/trace", tracefs_dir);
-	text = slurp(path);
-	if (!text)
-		return NULL;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] == '#' || !strstr(line, ": memlab_"))
 			continue;
@@ -246,7 +245,6 @@ static inline struct trace_rec *tracefs_read(int *n, int *bad)
 			nrecs = realloc(recs, cap * sizeof(*recs));
 			if (!nrecs) {
 				free(recs);
-				free(text);
 				return NULL;
 			}
 			recs = nrecs;
@@ -258,9 +256,25 @@ static inline struct trace_rec *tracefs_read(int *n, int *bad)
 		}
 		(*n)++;
 	}
-	free(text);
 	if (!recs)
 		recs = calloc(1, sizeof(*recs));
+	return recs;
+}
+
+/* The events of the memlab system in the buffer, as trace_parse_text() gives them */
+static inline struct trace_rec *tracefs_read(int *n, int *bad)
+{
+	struct trace_rec *recs;
+	char path[96], *text;
+
+	*n = 0;
+	*bad = 0;
+	snprintf(path, sizeof(path), "%s/trace", tracefs_dir);
+	text = slurp(path);
+	if (!text)
+		return NULL;
+	recs = trace_parse_text(text, n, bad);
+	free(text);
 	return recs;
 }
 
