@@ -317,14 +317,14 @@ static void test_fork(int fd)
 		return;
 	}
 	fill(p, SZ_2M, 0x1234);
-	mark = (uint64_t *)(p + SZ_2M / 2 + 8);
+	mark = (uint64_t *)(p + 0x3450);
 	pid = fork();
 	if (!pid) {
 		int code = 0;
 
 		if (!filled(p, 0, SZ_2M, 0x1234))
 			code |= 1;
-		/* First the write: fork() hands the child clean entries. */
+		/* First the write: fork() leaves the child's entries clean. */
 		*mark = 0xc0ffee;
 		if (!walk_is(p + 0x3456, a.phys + 0x3456, "MEM/NORMAL", "RW", huge, &w))
 			code |= 2;
