@@ -44,7 +44,7 @@ static inline void memlab_vm_flags_set(struct vm_area_struct *vma, vm_flags_t fl
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 #define MEMLAB_HAVE_PMD_PFNMAP	1
 
-/* 6.12 passes a pfn_t, gone with <linux/pfn_t.h> by 7.2 (dev/Kbuild looks). */
+/* 6.12 passes a pfn_t, gone with <linux/pfn_t.h> by 7.2 (the top Kbuild looks). */
 static inline vm_fault_t memlab_insert_pfn_pmd(struct vm_fault *vmf, unsigned long pfn)
 {
 #ifdef MEMLAB_HAVE_PFN_T
@@ -54,7 +54,7 @@ static inline vm_fault_t memlab_insert_pfn_pmd(struct vm_fault *vmf, unsigned lo
 #endif
 }
 
-/* mm_get_unmapped_area() takes the mm in 6.12, not in 7.2 (dev/Kbuild looks). */
+/* mm_get_unmapped_area() takes the mm in 6.12, not in 7.2 (the top Kbuild looks). */
 static inline unsigned long memlab_get_unmapped_area(struct file *file, unsigned long addr,
 						     unsigned long len, unsigned long pgoff,
 						     unsigned long flags)
