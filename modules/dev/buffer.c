@@ -20,6 +20,15 @@
  * work looks again, less and less often, until every count is back to
  * one. A pinned buffer holds a module reference until it is freed.
  *
+ * A PFN mapping that covers a 2 MiB-aligned range of the block, at a
+ * virtual address congruent to it, is filled on demand instead, where the
+ * kernel has huge PFN maps (compat.h): huge_fault() maps each such range
+ * with one special PMD, fault() the pages around them with special PTEs.
+ * The VMA is the same VM_PFNMAP one remap_pfn_range() makes, and its
+ * references are counted the same way. Where munmap(), mprotect() or
+ * mremap() cuts a PMD, the core zaps it and the pages fault back in as
+ * PTEs of the same memory; fork() leaves the child's PMDs to fault in.
+ *
  * Write-combine and non-cached buffers are also mapped cacheable by the
  * kernel's linear map. Before the first user mapping exists, the block is
  * cleaned and invalidated to the point of coherency, so no dirty line of
@@ -487,9 +496,52 @@ static vm_fault_t memlab_vm_fault(struct vm_fault *vmf)
 	return result;
 }
 
+/* The page of a PFN mapping filled on demand, outside its PMDs. */
+static vm_fault_t memlab_vm_pfn_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct memlab_buf *buf = vma->vm_private_data;
+	unsigned long pgoff = vmf->pgoff & (BIT(MEMLAB_COOKIE_PGSHIFT) - 1);
+
+	if (pgoff >= buf->size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	/* vm_page_prot holds the cache mode; mprotect() keeps it. */
+	return vmf_insert_pfn_prot(vma, vmf->address, memlab_buf_pfn(buf) + pgoff,
+				   vma->vm_page_prot);
+}
+
+#if MEMLAB_HAVE_PMD_PFNMAP
+/* A whole 2 MiB of the VMA on 2 MiB-aligned memory of the buffer: one PMD. */
+static vm_fault_t memlab_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct memlab_buf *buf = vma->vm_private_data;
+	unsigned long addr = vmf->address & PMD_MASK, pgoff, pfn;
+
+	if (order != PMD_ORDER || addr < vma->vm_start || vma->vm_end - addr < PMD_SIZE)
+		return VM_FAULT_FALLBACK;
+	pgoff = (vma->vm_pgoff & (BIT(MEMLAB_COOKIE_PGSHIFT) - 1)) +
+		((addr - vma->vm_start) >> PAGE_SHIFT);
+	pfn = memlab_buf_pfn(buf) + pgoff;
+	if (!IS_ALIGNED(pfn, BIT(PMD_ORDER)) ||
+	    pgoff + BIT(PMD_ORDER) > buf->size >> PAGE_SHIFT)
+		return VM_FAULT_FALLBACK;
+	return memlab_insert_pfn_pmd(vmf, pfn);
+}
+#endif
+
 static const struct vm_operations_struct memlab_vm_ops = {
 	.open	= memlab_vm_open,
 	.close	= memlab_vm_close,
+};
+
+static const struct vm_operations_struct memlab_huge_vm_ops = {
+	.open		= memlab_vm_open,
+	.close		= memlab_vm_close,
+	.fault		= memlab_vm_pfn_fault,
+#if MEMLAB_HAVE_PMD_PFNMAP
+	.huge_fault	= memlab_vm_huge_fault,
+#endif
 };
 
 static const struct vm_operations_struct memlab_page_vm_ops = {
@@ -543,13 +595,49 @@ pgprot_t memlab_pgprot(u32 cache, pgprot_t prot)
 }
 
 /**
+ * memlab_buf_huge_pfn() - whether a PFN mapping of a buffer can hold PMDs
+ * @buf: the buffer
+ * @pgoff: first page of @buf to map
+ * @len: bytes to map
+ * @pfn: set to the page frame number of page @pgoff of @buf
+ *
+ * Context: Any context.
+ * Return: true when a mapping of @len bytes from @pgoff would be filled
+ * with PMDs at a virtual address congruent to @pfn's modulo 2 MiB; false
+ * for a page-backed buffer, on a kernel without huge PFN maps, and for
+ * less than 2 MiB.
+ */
+bool memlab_buf_huge_pfn(struct memlab_buf *buf, unsigned long pgoff, unsigned long len,
+			 unsigned long *pfn)
+{
+	*pfn = memlab_buf_pfn(buf) + pgoff;
+	return MEMLAB_HAVE_PMD_PFNMAP && !buf->pages && len >= PMD_SIZE;
+}
+
+/* Whether a PFN mapping is filled on demand, with PMDs (see the top). */
+static bool memlab_buf_huge(struct memlab_buf *buf, struct vm_area_struct *vma,
+			    unsigned long pgoff)
+{
+	unsigned long pfn;
+
+	if (!memlab_buf_huge_pfn(buf, pgoff, vma->vm_end - vma->vm_start, &pfn))
+		return false;
+	/* The virtual address agrees with the physical one below 2 MiB... */
+	if ((vma->vm_start - PFN_PHYS(pfn)) & ~PMD_MASK)
+		return false;
+	/* ...and the VMA holds a whole 2 MiB-aligned range. */
+	return ALIGN(vma->vm_start, PMD_SIZE) + PMD_SIZE <= vma->vm_end;
+}
+
+/**
  * memlab_buf_mmap() - map pages of a buffer into a VMA
  * @buf: the buffer; on success the VMA owns the caller's reference
  * @vma: the VMA, MAP_SHARED, checked by the caller
  * @pgoff: first page of @buf to map
  *
  * The VMA is filled at once: by PFN, or for a page-backed buffer with its
- * struct pages.
+ * struct pages; a PFN mapping that can hold PMDs is filled on demand
+ * (see the top).
  *
  * Context: Process context, mmap_lock held for writing.
  * Return: 0, -EOVERFLOW when the VMA would reach past the end of @buf,
@@ -559,6 +647,7 @@ int memlab_buf_mmap(struct memlab_buf *buf, struct vm_area_struct *vma,
 		    unsigned long pgoff)
 {
 	unsigned long pages = vma_pages(vma), buf_pages = PAGE_ALIGN(buf->size) >> PAGE_SHIFT;
+	const struct vm_operations_struct *ops;
 	int ret;
 
 	/* The mapping stays inside the buffer. */
@@ -568,16 +657,24 @@ int memlab_buf_mmap(struct memlab_buf *buf, struct vm_area_struct *vma,
 	vma->vm_page_prot = memlab_pgprot(buf->cache, vma->vm_page_prot);
 	/* remap_pfn_range() sets these too; the driver relies on them. */
 	memlab_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	if (buf->pages)
+	if (buf->pages) {
+		ops = &memlab_page_vm_ops;
 		ret = memlab_buf_insert(buf, vma, pgoff);
-	else
+	} else if (memlab_buf_huge(buf, vma, pgoff)) {
+		/* What remap_pfn_range() sets; the faults fill the VMA. */
+		ops = &memlab_huge_vm_ops;
+		memlab_vm_flags_set(vma, VM_IO | VM_PFNMAP);
+		ret = 0;
+	} else {
+		ops = &memlab_vm_ops;
 		ret = remap_pfn_range(vma, vma->vm_start, memlab_buf_pfn(buf) + pgoff,
 				      pages << PAGE_SHIFT, vma->vm_page_prot);
+	}
 	if (ret)
 		return -EAGAIN;
 	/* Only now: a failed mmap() gets no close() from the core. */
 	vma->vm_private_data = buf;
-	vma->vm_ops = buf->pages ? &memlab_page_vm_ops : &memlab_vm_ops;
+	vma->vm_ops = ops;
 	atomic_inc(&buf->nr_vmas);
 	trace_memlab_dev_mmap(buf, vma, pgoff);
 	return 0;

@@ -89,6 +89,8 @@ int memlab_buf_sync(struct memlab_buf *buf, struct device *dev, size_t offset, s
 u64 memlab_bufs_charged(unsigned int *nr_buffers);
 int memlab_buf_mmap(struct memlab_buf *buf, struct vm_area_struct *vma,
 		    unsigned long pgoff);
+bool memlab_buf_huge_pfn(struct memlab_buf *buf, unsigned long pgoff, unsigned long len,
+			 unsigned long *pfn);
 pgprot_t memlab_pgprot(u32 cache, pgprot_t prot);
 void memlab_bufs_exit(void);
 

@@ -41,6 +41,7 @@
 #include <memlab/parse.h>
 #include <uapi/memlab.h>
 
+#include "compat.h"
 #include "internal.h"
 
 #define MEMLAB_SIZE_PARAM_MAX	SZ_1G
@@ -183,14 +184,30 @@ static loff_t memlab_llseek(struct file *file, loff_t offset, int whence)
 	return generic_file_llseek_size(file, offset, whence, size, size);
 }
 
+/* The buffer an mmap() offset names, with a reference; NULL if none. */
+static struct memlab_buf *memlab_file_buf_get(struct memlab_file *mf, unsigned long pgoff)
+{
+	unsigned long cookie = pgoff >> MEMLAB_COOKIE_PGSHIFT;
+	struct memlab_buf *buf;
+
+	if (!cookie) {
+		kref_get(&memlab_shared->ref);
+		return memlab_shared;
+	}
+	mutex_lock(&mf->lock);
+	buf = cookie <= MEMLAB_HANDLE_MAX ? xa_load(&mf->bufs, cookie) : NULL;
+	if (buf)
+		kref_get(&buf->ref);
+	mutex_unlock(&mf->lock);
+	return buf;
+}
+
 /*
  * The checks come first, each with its own errno, as mmap_mem() does in
  * drivers/char/mem.c; then buffer.c fills the page tables.
  */
 static int memlab_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct memlab_file *mf = file->private_data;
-	unsigned long cookie = vma->vm_pgoff >> MEMLAB_COOKIE_PGSHIFT;
 	unsigned long pgoff = vma->vm_pgoff & (BIT(MEMLAB_COOKIE_PGSHIFT) - 1);
 	struct memlab_buf *buf;
 	int ret;
@@ -203,18 +220,9 @@ static int memlab_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	/* The offset must name the shared buffer or one this file holds. */
-	if (!cookie) {
-		buf = memlab_shared;
-		kref_get(&buf->ref);
-	} else {
-		mutex_lock(&mf->lock);
-		buf = cookie <= MEMLAB_HANDLE_MAX ? xa_load(&mf->bufs, cookie) : NULL;
-		if (buf)
-			kref_get(&buf->ref);
-		mutex_unlock(&mf->lock);
-		if (!buf)
-			return -ENXIO;
-	}
+	buf = memlab_file_buf_get(file->private_data, vma->vm_pgoff);
+	if (!buf)
+		return -ENXIO;
 
 	/* The rest (end of buffer, page tables) needs the buffer. */
 	ret = memlab_buf_mmap(buf, vma, pgoff);
@@ -222,6 +230,34 @@ static int memlab_mmap(struct file *file, struct vm_area_struct *vma)
 		memlab_buf_put(buf);
 	return ret;
 }
+
+#if MEMLAB_HAVE_PMD_PFNMAP
+/*
+ * A PFN mapping of 2 MiB or more goes where virtual and physical addresses
+ * agree modulo 2 MiB, so buffer.c can map it with PMDs:
+ * thp_get_unmapped_area() aligns to the offset it is given, which is the
+ * physical page here. Everything else (a fixed address, a hint that is
+ * free) is placed as usual; mmap() checks the rest.
+ */
+static unsigned long memlab_get_area(struct file *file, unsigned long addr,
+				     unsigned long len, unsigned long pgoff,
+				     unsigned long flags)
+{
+	struct memlab_buf *buf = memlab_file_buf_get(file->private_data, pgoff);
+	unsigned long pfn;
+	bool huge;
+
+	if (!buf)
+		return memlab_get_unmapped_area(file, addr, len, pgoff, flags);
+	huge = memlab_buf_huge_pfn(buf, pgoff & (BIT(MEMLAB_COOKIE_PGSHIFT) - 1), len, &pfn);
+	memlab_buf_put(buf);
+	if (huge)
+		return thp_get_unmapped_area(file, addr, len, pfn, flags);
+	return memlab_get_unmapped_area(file, addr, len, pgoff, flags);
+}
+#else
+#define memlab_get_area	NULL
+#endif
 
 static const struct file_operations memlab_fops = {
 	.owner		= THIS_MODULE,
@@ -231,6 +267,7 @@ static const struct file_operations memlab_fops = {
 	.write		= memlab_write,
 	.llseek		= memlab_llseek,
 	.mmap		= memlab_mmap,
+	.get_unmapped_area = memlab_get_area,
 	.unlocked_ioctl	= memlab_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
