@@ -27,7 +27,9 @@
 #             memlab_gpio sharing PL061 lines with gpio-pl061
 #
 # The groups before the kernels run in the background, beside the kernels'
-# builds and boots; the summary lists them first.
+# builds and boots; the summary lists them first. Each kernel is prepared
+# (built, memlab built against it, its initramfs made) while the one
+# before it boots.
 # It ends with "N passed, N failed, N skipped" and exits non-zero on any failure.
 # MEMLAB_INJECT=kunit,tap,warn makes the guest fail on purpose, to show the
 # harness notices. MEMLAB_FUZZ_SECONDS bounds each fuzzer (default 15).
@@ -154,16 +156,22 @@ host_groups &
 host_pid=$!
 
 # --- kernels ----------------------------------------------------------
-for k in "${kernels[@]}"; do
-	g=kernel-$k
-	ml_say "kernel $k"
+# Each kernel is prepared (the kernel itself, memlab's W=1 builds, sparse,
+# the initramfs) while the one before it boots: prepare_kernel K records
+# into a results file of its own and leaves K's kernel directory in
+# $out/kdir-K when K can boot.
+prepare_kernel() {
+	local k=$1 g=kernel-$1 kd notrace initrd
+	local R=$out/results-prep-$1.txt
+	: >"$R"
+	rm -f "$out/kdir-$k"
 	kd=$("$MEMLAB_TOP/scripts/kernel.sh" dir "$k") || {
 		res record "$g" fail "prepare kernel $k" "see $MEMLAB_CACHE/logs"
-		continue
+		return
 	}
 	if ! "$MEMLAB_TOP/scripts/build.sh" "$k" >/dev/null; then
 		res record "$g" fail "W=1 build, no warnings" "see $MEMLAB_OUT/$k/build.log"
-		continue
+		return
 	fi
 	res record "$g" pass "W=1 build, no warnings"
 	# memlab_alloc and memlab_bench again with memlab's tracepoints compiled
@@ -191,7 +199,14 @@ for k in "${kernels[@]}"; do
 	initrd=$MEMLAB_OUT/$k/initrd.cpio
 	{ "$MEMLAB_TOP/scripts/rootfs.sh" initrd "$kd" "$initrd" &&
 		{ [ -z "$notrace" ] || ml_initrd_notrace "$initrd" "$notrace"; }; } ||
-		{ res record "$g" fail "build initramfs"; continue; }
+		{ res record "$g" fail "build initramfs"; return; }
+	echo "$kd" >"$out/kdir-$k"
+}
+
+boot_kernel() {
+	local k=$1 g=kernel-$1 kd initrd run extra need v args mem
+	kd=$(cat "$out/kdir-$k")
+	initrd=$MEMLAB_OUT/$k/initrd.cpio
 	run=$MEMLAB_OUT/$k/run
 	extra=
 	[ -n "${MEMLAB_INJECT:-}" ] && extra="memlab.inject=$MEMLAB_INJECT"
@@ -201,7 +216,7 @@ for k in "${kernels[@]}"; do
 	[ "$(cat "$kd/kind")" = debug ] && need=--need-kunit
 	res guest "$g" "$run/console.log" "$kunit_py" $need
 	res summary "$g"
-	[ "$k" = "${MEMLAB_EDGE_KERNEL:-6.12}" ] || continue
+	[ "$k" = "${MEMLAB_EDGE_KERNEL:-6.12}" ] || return 0
 	for v in reusable:swiotlb=force dma-pool no-map no-node bank share; do
 		args=${v#*:}
 		[ "$args" = "$v" ] && args=
@@ -216,6 +231,27 @@ for k in "${kernels[@]}"; do
 		res guest "$g-$v" "$run-$v/console.log" "$kunit_py"
 		res summary "$g-$v"
 	done
+}
+
+ml_say "kernel ${kernels[0]}: prepare"
+prepare_kernel "${kernels[0]}"
+for ((i = 0; i < ${#kernels[@]}; i++)); do
+	k=${kernels[i]}
+	next=${kernels[i + 1]:-}
+	prep_pid=
+	if [ -n "$next" ]; then
+		ml_say "kernel $next: prepare, beside $k's boot"
+		prepare_kernel "$next" &
+		prep_pid=$!
+	fi
+	cat "$out/results-prep-$k.txt" >>"$R"
+	if [ -e "$out/kdir-$k" ]; then
+		ml_say "kernel $k"
+		boot_kernel "$k"
+	else
+		res summary "kernel-$k"
+	fi
+	[ -z "$prep_pid" ] || wait "$prep_pid"
 done
 
 wait "$host_pid"
