@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * What memlabctl map and walk (map.c, walk.c) write: errors, a report's
+ * What memlabctl map and walk (map.c, walk.c) write: a report's
  * lines split into words, JSON by the conventions docs/dev.rst gives, and
  * self-contained SVG 1.1 with every piece of text escaped.
  */
@@ -13,13 +13,6 @@
 
 #include "memlabctl.h"
 
-int ctl_fail(const char *what, int err)
-{
-	fprintf(stderr, "memlabctl: %s: %s (%s)\n", what, strerrorname_np(err) ?: "?",
-		strerror(err));
-	return 1;
-}
-
 int ctl_errno(const char *name)
 {
 	int e;
@@ -28,18 +21,6 @@ int ctl_errno(const char *name)
 		if (strerrorname_np(e) && !strcmp(strerrorname_np(e), name))
 			return e;
 	return 0;
-}
-
-int ctl_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("memlabctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (try --help)\n", stderr);
-	return 2;
 }
 
 int split_words(char *line, char **w, int max)
@@ -71,38 +52,6 @@ static int json_is_number(const char *s)
 			s++;
 	}
 	return *s == '\0';
-}
-
-void json_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	for (; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
 }
 
 /* The key as docs/dev.rst says: lower case, [a-z0-9_], anything else '_'. */
@@ -147,7 +96,7 @@ void jw_begin(struct jw *j, FILE *f, const char *report, const char *source)
 int jw_end(struct jw *j)
 {
 	fputs("\n}\n", j->f);
-	return fflush(j->f) || ferror(j->f) ? ctl_fail("write JSON", errno ?: EIO) : 0;
+	return fflush(j->f) || ferror(j->f) ? fail("write JSON", errno ?: EIO) : 0;
 }
 
 static void jw_open(struct jw *j, const char *key, char c, int inline_members)
@@ -304,11 +253,11 @@ int output_write(const char *path, const char *buf, size_t len)
 
 	snprintf(what, sizeof(what), "open %s", path);
 	if (!f)
-		return ctl_fail(what, errno);
+		return fail(what, errno);
 	if (fwrite(buf, 1, len, f) != len || fflush(f))
 		err = errno ?: EIO;
 	if (f != stdout && fclose(f) && !err)
 		err = errno ?: EIO;
 	snprintf(what, sizeof(what), "write %s", path);
-	return err ? ctl_fail(what, err) : 0;
+	return err ? fail(what, err) : 0;
 }

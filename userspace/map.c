@@ -114,7 +114,7 @@ static int map_parse(const char *text, struct pool_map *m)
 	int n, table = 0, ret = 0;
 
 	if (!copy)
-		return ctl_fail("parse", ENOMEM);
+		return fail("parse", ENOMEM);
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		n = split_words(line, w, 8);
 		if (!n)
@@ -158,7 +158,7 @@ static int map_json(const char *text, const struct pool_map *m)
 	struct jw j;
 
 	if (!copy)
-		return ctl_fail("JSON", ENOMEM);
+		return fail("JSON", ENOMEM);
 	jw_begin(&j, stdout, "map", m->path);
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		n = split_words(line, w, 8);
@@ -328,7 +328,7 @@ static int map_svg(const struct pool_map *m, const char *path)
 	}
 	f = open_memstream(&buf, &len);
 	if (!f)
-		return ctl_fail("SVG", errno);
+		return fail("SVG", errno);
 	/* the rows, then the legend: a line, and the allocated orders 5 a line */
 	height = TOP + rows * (ROW_H + ROW_GAP) + 24 + 22 + 20 * ((nord + 4) / 5) + 12;
 	snprintf(title, sizeof(title), "memlab pool %s: blocks by order & state", m->pool);
@@ -359,7 +359,7 @@ static int map_svg(const struct pool_map *m, const char *path)
 	if (!ret)
 		ret = output_write(path, buf, len);
 	else
-		ret = ctl_fail("SVG", -ret);
+		ret = fail("SVG", -ret);
 	free(buf);
 	return ret;
 }
@@ -386,17 +386,17 @@ int cmd_map(int argc, char **argv)
 		} else if (c == 'j') {
 			json = 1;
 		} else {
-			return ctl_usage("bad option");
+			return usage_error("bad option");
 		}
 	}
 	if (svg && json)
-		return ctl_usage("--svg and --json exclude each other");
+		return usage_error("--svg and --json exclude each other");
 	if (optind < argc - 1)
-		return ctl_usage("map takes at most one POOL");
+		return usage_error("map takes at most one POOL");
 	if (optind == argc - 1)
 		pool = argv[optind];
 	if (!*pool || strchr(pool, '/') || pool[0] == '.' || strlen(pool) >= sizeof(m.pool))
-		return ctl_usage("bad pool name '%s'", pool);
+		return usage_error("bad pool name '%s'", pool);
 	snprintf(m.path, sizeof(m.path), DBG "/alloc/%s/blocks", pool);
 	text = slurp_path(m.path);
 	if (!text) {

@@ -87,11 +87,8 @@ void jv_print(FILE *f, const struct jv *v, int pretty);
 int cmd_map(int argc, char **argv);
 int cmd_walk(int argc, char **argv);
 
-/* emit.c: "memlabctl: WHAT: ENAME (text)", status 1; a usage error, status 2. */
-int ctl_fail(const char *what, int err);
-/* The errno named @name ("ESRCH"), or 0. */
+/* emit.c: the errno named @name ("ESRCH"), or 0. */
 int ctl_errno(const char *name);
-int ctl_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* @line split in place at blanks into at most @max words; their number. */
 int split_words(char *line, char **w, int max);
 
@@ -108,6 +105,7 @@ struct jw {
 	int count[16];
 };
 
+/* report_json.c: @s as a JSON string (RFC 8259; other bytes as \u00XX). */
 void json_string(FILE *f, const char *s);
 void jw_begin(struct jw *j, FILE *f, const char *report, const char *source);
 int jw_end(struct jw *j);

@@ -164,19 +164,6 @@ static int run_request(struct request *q)
 	return ret;
 }
 
-static int report_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int report_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("memlabctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (try --help)\n", stderr);
-	return 2;
-}
-
 /*
  * The options every report command takes: --json, --input FILE, --help.
  * Then at most @max_args operands (at least @min_args without --input),
@@ -207,14 +194,14 @@ static int report_options(int argc, char **argv, const char *help, int min_args,
 			q->input = optarg;
 			break;
 		default:
-			return report_usage("bad option");
+			return usage_error("bad option");
 		}
 	}
 	if (argc - optind > max_args)
-		return report_usage("%s takes at most %d operand%s", argv[0], max_args,
+		return usage_error("%s takes at most %d operand%s", argv[0], max_args,
 				    max_args == 1 ? "" : "s");
 	if (!q->input && argc - optind < min_args)
-		return report_usage("%s needs an operand", argv[0]);
+		return usage_error("%s needs an operand", argv[0]);
 	q->arg = optind < argc ? argv[optind] : NULL;
 	return -1;
 }
@@ -230,7 +217,7 @@ static int pool_path(struct request *q, const char *file)
 	const char *pool = q->arg ? q->arg : "default";
 
 	if (!*pool || strchr(pool, '/') || !strcmp(pool, ".") || !strcmp(pool, ".."))
-		return report_usage("bad pool name '%s'", pool);
+		return usage_error("bad pool name '%s'", pool);
 	snprintf(q->dir, sizeof(q->dir), DBG "/alloc");
 	snprintf(q->path, sizeof(q->path), DBG "/alloc/%s/%s", pool, file);
 	if (!q->input && access(q->path, F_OK) && !access(q->dir, F_OK)) {
@@ -330,7 +317,7 @@ int cmd_vmas(int argc, char **argv)
 	snprintf(q.path, sizeof(q.path), DBG "/pt/vmas");
 	if (q.arg) {
 		if (strcmp(q.arg, "self") && !valid_pid(q.arg))
-			return report_usage("bad PID '%s': a decimal pid or self", q.arg);
+			return usage_error("bad PID '%s': a decimal pid or self", q.arg);
 		snprintf(q.query, sizeof(q.query), "%s\n", q.arg);
 	}
 	return run_request(&q);
@@ -392,7 +379,7 @@ static int only_device(char *name, size_t len)
 		fprintf(stderr, "memlabctl: " DBG "/gpio: no controller\n");
 		return 1;
 	}
-	return report_usage("%d controllers under " DBG "/gpio: name one", n);
+	return usage_error("%d controllers under " DBG "/gpio: name one", n);
 }
 
 int cmd_regs(int argc, char **argv)
@@ -411,7 +398,7 @@ int cmd_regs(int argc, char **argv)
 		q.arg = dev;
 	}
 	if (q.arg && (!*q.arg || strchr(q.arg, '/') || q.arg[0] == '.'))
-		return report_usage("bad device name '%s'", q.arg);
+		return usage_error("bad device name '%s'", q.arg);
 	snprintf(q.path, sizeof(q.path), DBG "/gpio/%s/regs", q.arg ? q.arg : "-");
 	if (!q.input && access(q.path, F_OK) && !access(q.dir, F_OK)) {
 		fprintf(stderr, "memlabctl: %s: ENOENT (No such file or directory): no device '%s'\n",

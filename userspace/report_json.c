@@ -218,7 +218,7 @@ static int utf8_len(const unsigned char *p)
  * valid UTF-8 as it is; any other byte (a path is any bytes) as \u00XX,
  * the Latin-1 character the kernel's ctype takes it for.
  */
-static void jv_print_string(FILE *f, const char *s)
+void json_string(FILE *f, const char *s)
 {
 	const unsigned char *p;
 	int n;
@@ -288,7 +288,7 @@ static void jv_print_depth(FILE *f, const struct jv *v, int pretty, int depth)
 		fputs(v->text, f);
 		return;
 	case JV_STRING:
-		jv_print_string(f, v->text);
+		json_string(f, v->text);
 		return;
 	case JV_OBJECT:
 	case JV_ARRAY:
@@ -305,7 +305,7 @@ static void jv_print_depth(FILE *f, const struct jv *v, int pretty, int depth)
 		else if (pretty && i)
 			putc(' ', f);
 		if (v->type == JV_OBJECT) {
-			jv_print_string(f, v->keys[i]);
+			json_string(f, v->keys[i]);
 			fputs(pretty ? ": " : ":", f);
 		}
 		jv_print_depth(f, v->items[i], pretty, depth + 1);

@@ -57,7 +57,7 @@ static char *walk_ask(const char *target, const char *va, int *ret)
 	*ret = 1;
 	fd = open(WALK_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		ctl_fail("open " WALK_PATH, errno);
+		fail("open " WALK_PATH, errno);
 		return NULL;
 	}
 	snprintf(query, sizeof(query), "%s %s\n", target, va);
@@ -66,7 +66,7 @@ static char *walk_ask(const char *target, const char *va, int *ret)
 	mem = open_memstream(&ans, &len);
 	if (!mem) {
 		close(fd);
-		ctl_fail("read " WALK_PATH, errno);
+		fail("read " WALK_PATH, errno);
 		return NULL;
 	}
 	while ((n = read(fd, line, sizeof(line))) > 0)
@@ -90,7 +90,7 @@ static char *walk_ask(const char *target, const char *va, int *ret)
 		return NULL;
 	}
 	if (werr) {
-		ctl_fail(WALK_PATH, werr);
+		fail(WALK_PATH, werr);
 		free(ans);
 		return NULL;
 	}
@@ -163,7 +163,7 @@ static int walk_json(const char *ans)
 	struct jw j;
 
 	if (!copy)
-		return ctl_fail("JSON", ENOMEM);
+		return fail("JSON", ENOMEM);
 	jw_begin(&j, stdout, "walk", WALK_PATH);
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		n = split_words(line, w, WORDS);
@@ -546,7 +546,7 @@ static int walk_svg(char *ans, const char *path)
 	f = open_memstream(&buf, &len);
 	if (!f) {
 		free(wk.mmu);
-		return ctl_fail("SVG", errno);
+		return fail("SVG", errno);
 	}
 	if (user)
 		snprintf(title, sizeof(title), "memlab walk: pid %s, VA %s -> %s",
@@ -587,7 +587,7 @@ static int walk_svg(char *ans, const char *path)
 	if (!ret)
 		ret = output_write(path, buf, len);
 	else
-		ret = ctl_fail("SVG", -ret);
+		ret = fail("SVG", -ret);
 	free(buf);
 	return ret;
 }
@@ -637,20 +637,20 @@ int cmd_walk(int argc, char **argv)
 		} else if (c == 'j') {
 			json = 1;
 		} else {
-			return ctl_usage("bad option");
+			return usage_error("bad option");
 		}
 	}
 	if (svg && json)
-		return ctl_usage("--svg and --json exclude each other");
+		return usage_error("--svg and --json exclude each other");
 	if (optind != argc - 2)
-		return ctl_usage("walk takes a PID and a VA");
+		return usage_error("walk takes a PID and a VA");
 	target = argv[optind];
 	if (!word_ok(target) || !word_ok(argv[optind + 1]))
-		return ctl_usage("PID and VA are single words");
+		return usage_error("PID and VA are single words");
 	if (!strcmp(target, "0"))
 		target = "kernel";
 	else if (strcmp(target, "kernel") && strcmp(target, "self") && !pid_ok(target))
-		return ctl_usage("bad PID '%s': a decimal pid, self, 0 or kernel", target);
+		return usage_error("bad PID '%s': a decimal pid, self, 0 or kernel", target);
 	ans = walk_ask(target, argv[optind + 1], &ret);
 	if (!ans)
 		return ret;
@@ -659,7 +659,7 @@ int cmd_walk(int argc, char **argv)
 	else if (svg)
 		ret = walk_svg(ans, svg);
 	else
-		ret = fputs(ans, stdout) < 0 ? ctl_fail("write", errno) : 0;
+		ret = fputs(ans, stdout) < 0 ? fail("write", errno) : 0;
 	free(ans);
 	return ret;
 }
