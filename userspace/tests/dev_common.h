@@ -178,4 +178,61 @@ static inline int check_ok(void)
 	return ok;
 }
 
+/*
+ * The dma-buf importers scripts/rootfs.sh puts beside a stock kernel's
+ * tests: the modules ../importers/@order names (from @testdir; @what, in
+ * the reason when there is no such file), loaded in
+ * that order, each with @params(its /sys/module name) (NULL: none).
+ * Loaded ones are kept, by /sys/module name ("videobuf2-v4l2" is
+ * "videobuf2_v4l2"), for importers_unload(). 0, or -errno with @why.
+ */
+struct importers {
+	char name[64][64];
+	int n;
+};
+
+static inline int importers_load(struct importers *im, const char *testdir,
+				 const char *order, const char *what,
+				 const char *(*params)(const char *), char *why, size_t len)
+{
+	char dir[320], path[512], k[64], *list, *name, *save;
+	int ret = 0;
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "%s/../importers", testdir);
+	snprintf(path, sizeof(path), "%s/%s", dir, order);
+	list = slurp(path);
+	if (!list) {
+		snprintf(why, len, "no ../importers/%s (no %s for this kernel)", order, what);
+		return -ENOENT;
+	}
+	for (name = strtok_r(list, " \n", &save); name && !ret;
+	     name = strtok_r(NULL, " \n", &save)) {
+		snprintf(k, sizeof(k), "%s", name);
+		for (i = 0; k[i]; i++)
+			if (k[i] == '-')
+				k[i] = '_';
+		if (module_loaded(k))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.ko", dir, name);
+		ret = module_insert(path, params ? params(k) : "");
+		if (ret)
+			snprintf(why, len, "insmod %s: %s", name, strerror(-ret));
+		else if (im->n < (int)ARRAY_SIZE(im->name))
+			snprintf(im->name[im->n++], sizeof(im->name[0]), "%s", k);
+	}
+	free(list);
+	return ret;
+}
+
+/* Unload what importers_load() loaded, last first: 0, or a -errno or'ed. */
+static inline int importers_unload(struct importers *im)
+{
+	int ret = 0;
+
+	while (im->n > 0)
+		ret |= module_remove(im->name[--im->n]);
+	return ret;
+}
+
 #endif

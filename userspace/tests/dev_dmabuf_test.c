@@ -564,45 +564,7 @@ static void test_unprivileged(void)
 #define IMPORTER_POINTS	7
 #define IMPORTERS_ORDER	"load-order"
 
-static char importers[64][64];
-static int nr_importers;
-
-/* Load the modules ../importers/load-order names, in that order. */
-static int importers_load(char *why, size_t len)
-{
-	char dir[320], path[512], *list, *name, *save;
-	int ret = 0;
-
-	snprintf(dir, sizeof(dir), "%s/../importers", testdir);
-	snprintf(path, sizeof(path), "%s/" IMPORTERS_ORDER, dir);
-	list = slurp(path);
-	if (!list) {
-		snprintf(why, len, "no ../importers/" IMPORTERS_ORDER " (no vgem for this kernel)");
-		return -ENOENT;
-	}
-	for (name = strtok_r(list, " \n", &save); name && !ret;
-	     name = strtok_r(NULL, " \n", &save)) {
-		if (module_loaded(name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s.ko", dir, name);
-		ret = module_insert(path, "");
-		if (ret)
-			snprintf(why, len, "insmod %s: %s", name, strerror(-ret));
-		else if (nr_importers < (int)ARRAY_SIZE(importers))
-			snprintf(importers[nr_importers++], sizeof(importers[0]), "%s", name);
-	}
-	free(list);
-	return ret;
-}
-
-static int importers_unload(void)
-{
-	int ret = 0;
-
-	while (nr_importers > 0)
-		ret |= module_remove(importers[--nr_importers]);
-	return ret;
-}
+static struct importers importers;
 
 /* An open DRM node of vgem, or -1. */
 static int vgem_open(void)
@@ -640,8 +602,9 @@ static void test_importer(void)
 	int fd, dfd = -1, vfd = -1, ret, i;
 	uint8_t *d = MAP_FAILED;
 
-	if (importers_load(why, sizeof(why))) {
-		importers_unload();
+	if (importers_load(&importers, testdir, IMPORTERS_ORDER, "vgem", NULL, why,
+			   sizeof(why))) {
+		importers_unload(&importers);
 		for (i = 0; i < IMPORTER_POINTS; i++)
 			tap_skip(why, "vgem imports the dma-buf, step %d", i + 1);
 		return;
@@ -694,7 +657,7 @@ static void test_importer(void)
 	tap_ok(pool_free_pages() == before,
 	       "vgem's GEM handle closed: detached, and the buffer is freed (%ld, %ld)",
 	       before, pool_free_pages());
-	ret = importers_unload();
+	ret = importers_unload(&importers);
 	tap_ok(!ret, "vgem's modules unload (%s)", err_name(ret));
 }
 

@@ -41,55 +41,12 @@
 			"input_types=0x0,0x0 no_error_inj=1"
 
 static char testdir[256];
-static char loaded[64][64];
-static int nr_loaded;
+static struct importers loaded;
 
-/* /sys/module and delete_module() know "videobuf2-v4l2" as "videobuf2_v4l2". */
-static void kname(char *dst, size_t len, const char *name)
+/* vivid's parameters; none for the modules it needs */
+static const char *vivid_params(const char *name)
 {
-	size_t i;
-
-	snprintf(dst, len, "%s", name);
-	for (i = 0; dst[i]; i++)
-		if (dst[i] == '-')
-			dst[i] = '_';
-}
-
-static int vivid_load(char *why, size_t len)
-{
-	char dir[320], path[512], k[64], *list, *name, *save;
-	int ret = 0;
-
-	snprintf(dir, sizeof(dir), "%s/../importers", testdir);
-	snprintf(path, sizeof(path), "%s/" ORDER_FILE, dir);
-	list = slurp(path);
-	if (!list) {
-		snprintf(why, len, "no ../importers/" ORDER_FILE " (no vivid for this kernel)");
-		return -ENOENT;
-	}
-	for (name = strtok_r(list, " \n", &save); name && !ret;
-	     name = strtok_r(NULL, " \n", &save)) {
-		kname(k, sizeof(k), name);
-		if (module_loaded(k))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s.ko", dir, name);
-		ret = module_insert(path, strcmp(k, "vivid") ? "" : VIVID_PARAMS);
-		if (ret)
-			snprintf(why, len, "insmod %s: %s", name, strerror(-ret));
-		else if (nr_loaded < (int)ARRAY_SIZE(loaded))
-			snprintf(loaded[nr_loaded++], sizeof(loaded[0]), "%s", k);
-	}
-	free(list);
-	return ret;
-}
-
-static int vivid_unload(void)
-{
-	int ret = 0;
-
-	while (nr_loaded > 0)
-		ret |= module_remove(loaded[--nr_loaded]);
-	return ret;
+	return strcmp(name, "vivid") ? "" : VIVID_PARAMS;
 }
 
 /* The capture node of vivid instance @inst ("platform:vivid-00N"), or -1. */
@@ -307,14 +264,15 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		tap_skip_all(DEV_PATH " does not open (memlab_dev not loaded)");
 	close(fd);
-	if (vivid_load(why, sizeof(why))) {
-		vivid_unload();
+	if (importers_load(&loaded, testdir, ORDER_FILE, "vivid", vivid_params, why,
+			   sizeof(why))) {
+		importers_unload(&loaded);
 		tap_skip_all(why);
 	}
 	tap_plan(2 * INSTANCE_POINTS + 1);
 	for (i = 0; i < 2; i++)
 		test_instance(i);
-	ret = vivid_unload();
+	ret = importers_unload(&loaded);
 	tap_ok(!ret, "vivid and its modules unload (%s)", ret ? strerror(-ret) : "success");
 	return tap_done();
 }
