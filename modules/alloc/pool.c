@@ -145,8 +145,12 @@ static __always_inline void *memlab_index_virt(const struct memlab_pool *pool, u
 	return c ? c->vaddr + ((size_t)(idx - c->first) << PAGE_SHIFT) : NULL;
 }
 
-/* memlab_buddy_alloc() with its split traced; pool->lock held */
-static long memlab_pool_buddy_alloc(struct memlab_pool *pool, unsigned int order)
+/*
+ * memlab_buddy_alloc() with its split traced; pool->lock held. Inline, so
+ * that a build with tracepoints pays no call for it while they are off.
+ */
+static __always_inline long memlab_pool_buddy_alloc(struct memlab_pool *pool,
+						    unsigned int order)
 {
 	long idx = memlab_buddy_alloc(&pool->buddy, order);
 
@@ -156,8 +160,9 @@ static long memlab_pool_buddy_alloc(struct memlab_pool *pool, unsigned int order
 }
 
 /* memlab_buddy_free() with its merge traced; pool->lock held */
-int memlab_pool_buddy_free(struct memlab_pool *pool, u32 idx, unsigned int order,
-			   enum memlab_buddy_misuse *misuse)
+static __always_inline int __memlab_pool_buddy_free(struct memlab_pool *pool, u32 idx,
+						    unsigned int order,
+						    enum memlab_buddy_misuse *misuse)
 {
 	int ret = memlab_buddy_free(&pool->buddy, idx, order, misuse);
 
@@ -165,6 +170,13 @@ int memlab_pool_buddy_free(struct memlab_pool *pool, u32 idx, unsigned int order
 		trace_memlab_block_merge(pool, pool->buddy.merged_idx, order,
 					 pool->buddy.merged_order);
 	return ret;
+}
+
+/* __memlab_pool_buddy_free() for the per-CPU caches' batch returns */
+int memlab_pool_buddy_free(struct memlab_pool *pool, u32 idx, unsigned int order,
+			   enum memlab_buddy_misuse *misuse)
+{
+	return __memlab_pool_buddy_free(pool, idx, order, misuse);
 }
 
 /*
@@ -610,12 +622,29 @@ void memlab_pool_report_used(struct memlab_pool *pool)
 	}
 }
 
-/* memlab_alloc_pages() on behalf of @caller, inline in both entry points */
+/* The end of an allocation with __GFP_ZERO or the event on */
+static noinline void *memlab_alloc_pages_finish(struct memlab_pool *pool, u32 idx,
+						unsigned int order, gfp_t gfp,
+						unsigned long caller)
+{
+	void *addr = memlab_index_virt(pool, idx);
+
+	if (gfp & __GFP_ZERO)
+		memset(addr, 0, PAGE_SIZE << order);
+	trace_memlab_block_alloc(pool, idx, order, gfp, caller);
+	return addr;
+}
+
+/*
+ * memlab_alloc_pages() on behalf of @caller, inline in both entry points.
+ * A block that needs neither zeroing nor its event returns here; the rest
+ * is memlab_alloc_pages_finish()'s, so that the event, while off, keeps
+ * nothing more live than a build without it.
+ */
 static __always_inline void *memlab_alloc_pages_from(struct memlab_pool *pool,
 						     unsigned int order, gfp_t gfp,
 						     unsigned long caller)
 {
-	void *addr;
 	long idx;
 
 	if ((gfp & __GFP_DMA32) && !pool->dma32)
@@ -629,11 +658,9 @@ static __always_inline void *memlab_alloc_pages_from(struct memlab_pool *pool,
 			pr_debug("pool %s: no free order-%u block\n", pool->name, order);
 		return NULL;
 	}
-	addr = memlab_index_virt(pool, idx);
-	if (gfp & __GFP_ZERO)
-		memset(addr, 0, PAGE_SIZE << order);
-	trace_memlab_block_alloc(pool, idx, order, gfp, caller);
-	return addr;
+	if (likely(!(gfp & __GFP_ZERO)) && !trace_memlab_block_alloc_enabled())
+		return memlab_index_virt(pool, idx);
+	return memlab_alloc_pages_finish(pool, idx, order, gfp, caller);
 }
 
 /**
@@ -690,7 +717,7 @@ static noinline int memlab_free_pages_locked(struct memlab_pool *pool,
 			ret = -EINVAL;
 		} else {
 			idx = c->first + (off >> PAGE_SHIFT);
-			ret = memlab_pool_buddy_free(pool, idx, order, &misuse);
+			ret = __memlab_pool_buddy_free(pool, idx, order, &misuse);
 		}
 	}
 	raw_spin_unlock_irqrestore(&pool->lock, flags);

@@ -282,13 +282,36 @@ static noinline void *memlab_cache_alloc_slow(struct memlab_cache *cache, unsign
 	return memlab_cache_refill(cache, &obj, 1, caller) ? obj : NULL;
 }
 
+/*
+ * The rest of an allocation after this CPU's array: @obj from the array, or
+ * NULL to take one from the slabs; then zeroing and the event.
+ */
+static noinline void *memlab_cache_alloc_finish(struct memlab_cache *cache, void *obj,
+						gfp_t gfp, unsigned long caller)
+{
+	if (!obj)
+		obj = memlab_cache_alloc_slow(cache, caller);
+	if (unlikely(!obj))
+		return NULL;
+	if (gfp & __GFP_ZERO)
+		memset(obj, 0, cache->geom.object_size);
+	trace_memlab_slab_alloc(cache, obj, gfp, caller);
+	return obj;
+}
+
+/*
+ * An object from this CPU's array returns at once; anything more (a miss,
+ * __GFP_ZERO, the event on) goes to memlab_cache_alloc_finish() as a tail
+ * call. Nothing is live across a call here, so the fast path saves no
+ * register, and a build with tracepoints differs from one without only by
+ * the event's static branch.
+ */
 static __always_inline void *__memlab_cache_alloc(struct memlab_cache *cache, gfp_t gfp,
 						  unsigned long caller)
 {
 	unsigned long v = 0, flags;
 	struct memlab_pcs *pcs;
 	bool hit = false;
-	void *obj;
 
 	if (!(cache->geom.flags & MEMLAB_SLAB_DEBUG)) {
 		pcs = memlab_pcs_get(cache->cpu, &flags);
@@ -297,13 +320,9 @@ static __always_inline void *__memlab_cache_alloc(struct memlab_cache *cache, gf
 			memlab_pcs_put(pcs, flags);
 		}
 	}
-	obj = likely(hit) ? (void *)v : memlab_cache_alloc_slow(cache, caller);
-	if (unlikely(!obj))
-		return NULL;
-	if (gfp & __GFP_ZERO)
-		memset(obj, 0, cache->geom.object_size);
-	trace_memlab_slab_alloc(cache, obj, gfp, caller);
-	return obj;
+	if (likely(hit) && !(gfp & __GFP_ZERO) && !trace_memlab_slab_alloc_enabled())
+		return (void *)v;
+	return memlab_cache_alloc_finish(cache, hit ? (void *)v : NULL, gfp, caller);
 }
 
 /**
@@ -420,15 +439,14 @@ static noinline void memlab_cache_double_free(struct memlab_cache *cache, void *
 }
 
 /* Put @obj of @slab (from memlab_slab_of()) on this CPU's array. */
-static __always_inline void __memlab_cache_free(struct memlab_cache *cache,
-						struct memlab_slab *slab, void *obj,
-						unsigned long caller)
+static __always_inline void memlab_cache_free_untraced(struct memlab_cache *cache,
+						       struct memlab_slab *slab, void *obj,
+						       unsigned long caller)
 {
 	struct memlab_pcs *pcs;
 	unsigned long flags;
 	bool pushed;
 
-	trace_memlab_slab_free(cache, obj, caller);
 	if (!memlab_cache_fast_ok(cache, slab, obj)) {
 		/* The slow path checks, counts and refuses what is wrong. */
 		memlab_cache_put1(cache, obj, caller);
@@ -449,6 +467,30 @@ static __always_inline void __memlab_cache_free(struct memlab_cache *cache,
 	memlab_pcs_put(pcs, flags);
 	if (unlikely(!pushed))
 		memlab_cache_spill(cache, obj, caller);
+}
+
+/* The event, before the object can be anyone else's, then the free. */
+static noinline void memlab_cache_free_traced(struct memlab_cache *cache,
+					      struct memlab_slab *slab, void *obj,
+					      unsigned long caller)
+{
+	trace_memlab_slab_free(cache, obj, caller);
+	memlab_cache_free_untraced(cache, slab, obj, caller);
+}
+
+/*
+ * With the event off, the free path holds nothing across the event's
+ * call, so a build with tracepoints saves no more registers than one
+ * without.
+ */
+static __always_inline void __memlab_cache_free(struct memlab_cache *cache,
+						struct memlab_slab *slab, void *obj,
+						unsigned long caller)
+{
+	if (trace_memlab_slab_free_enabled())
+		memlab_cache_free_traced(cache, slab, obj, caller);
+	else
+		memlab_cache_free_untraced(cache, slab, obj, caller);
 }
 
 /**
