@@ -24,6 +24,9 @@ mkdir -p "$out"
 # shellcheck disable=SC2207
 MACHINE=($(cat "$MEMLAB_TOP/scripts/qemu-machine"))
 # MEMLAB_QEMU_MEM=MiB gives the guest that much RAM instead.
+# MEMLAB_QEMU_ICOUNT=N runs QEMU with -icount shift=N: the guest's clock
+# advances 2^N ns per instruction executed, whatever the host is doing, so
+# a guest timing is an exact instruction count (shift=0: 1 ns each).
 if [ -n "${MEMLAB_QEMU_MEM:-}" ]; then
 	for ((i = 0; i < ${#MACHINE[@]}; i++)); do
 		[ "${MACHINE[$i]}" = -m ] && MACHINE[i + 1]=$MEMLAB_QEMU_MEM
@@ -37,6 +40,7 @@ args=("${MACHINE[@]}" -nographic -no-reboot
 	-kernel "$kdir/Image" -initrd "$initrd" -dtb "$out/virt-memlab.dtb"
 	-append "$cmdline"
 	-qmp "unix:$out/qmp.sock,server=on,wait=off")
+[ -z "${MEMLAB_QEMU_ICOUNT:-}" ] || args+=(-icount "shift=$MEMLAB_QEMU_ICOUNT")
 
 if [ "$mode" = shell ]; then
 	exec qemu-system-aarch64 "${args[@]}"
