@@ -428,6 +428,72 @@ static void memlab_slab_test_bulk(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, end.free_pages, ctx->start.free_pages);
 }
 
+static void expect_counts(struct kunit *test, struct memlab_cache *c, unsigned long allocs,
+			  unsigned long frees)
+{
+	struct memlab_cache_info info;
+
+	memlab_cache_get_info(c, &info);
+	KUNIT_EXPECT_EQ_MSG(test, info.allocs, allocs, "cache %s: allocs", info.name);
+	KUNIT_EXPECT_EQ_MSG(test, info.frees, frees, "cache %s: frees", info.name);
+	KUNIT_EXPECT_EQ_MSG(test, info.inuse, allocs - frees, "cache %s: inuse", info.name);
+}
+
+/*
+ * allocs and frees count what users were given and gave back, through
+ * every path: this CPU's array (hits, misses, spills of a full array),
+ * the bulk calls, debug caches; refused frees and failed allocations do
+ * not count.
+ */
+static void memlab_slab_test_counts(struct kunit *test)
+{
+	struct slab_ctx *ctx = test->priv;
+	struct memlab_cache *c;
+	unsigned int flags, i;
+	void **objs;
+
+	objs = kunit_kcalloc(test, 300, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (flags = 0; flags <= MEMLAB_SLAB_DEBUG; flags += MEMLAB_SLAB_DEBUG) {
+		c = new_cache(test, flags ? "counts-debug" : "counts", 64, 0, flags, NULL);
+		expect_counts(test, c, 0, 0);
+		/* 100 one by one, then 60 back: more than an array holds */
+		for (i = 0; i < 100; i++) {
+			objs[i] = memlab_cache_alloc(c, i & 1 ? __GFP_ZERO : GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		}
+		for (i = 0; i < 60; i++)
+			memlab_cache_free(c, objs[i]);
+		expect_counts(test, c, 100, 60);
+		/* refused: a double free, a pointer inside an object */
+		memlab_cache_free(c, objs[59]);
+		memlab_cache_free(c, (u8 *)objs[60] + 8);
+		expect_counts(test, c, 100, 60);
+		/* bulk, small enough for the array and too large for it */
+		KUNIT_ASSERT_EQ(test, memlab_cache_alloc_bulk(c, GFP_KERNEL, 20, objs), 20U);
+		expect_counts(test, c, 120, 60);
+		memlab_cache_free_bulk(c, 20, objs);
+		expect_counts(test, c, 120, 80);
+		KUNIT_ASSERT_EQ(test, memlab_cache_alloc_bulk(c, GFP_KERNEL, 200, objs + 100),
+				200U);
+		expect_counts(test, c, 320, 80);
+		memlab_cache_free_bulk(c, 240, objs + 60);
+		expect_counts(test, c, 320, 320);
+		/* NULL is no free */
+		memlab_cache_free(c, NULL);
+		expect_counts(test, c, 320, 320);
+		KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+	}
+	/* An allocation the pool cannot serve is no allocation. */
+	c = new_cache(test, "counts-big", 8192, 0, 0, NULL);
+	i = (ctx->start.free_pages << PAGE_SHIFT) / 8192 + 1;
+	objs = kunit_kcalloc(test, i, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_EXPECT_EQ(test, memlab_cache_alloc_bulk(c, GFP_KERNEL, i, objs), 0U);
+	expect_counts(test, c, 0, 0);
+	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
+}
+
 /* Corrupted freelist: a free object's next pointer overwritten. */
 static void memlab_slab_test_freelist(struct kunit *test)
 {
@@ -555,6 +621,7 @@ struct slab_thread {
 	struct completion done;
 	unsigned int id;
 	unsigned long errors;
+	unsigned long allocs;		/* from the cache, not memlab_kmalloc() */
 };
 
 static int memlab_slab_thread_fn(void *data)
@@ -582,6 +649,7 @@ static int memlab_slab_thread_fn(void *data)
 				t->errors++;
 				continue;
 			}
+			t->allocs += !(k & 1);
 			memset(held[k], t->id, 96);
 		}
 		if (!(i % 128))
@@ -607,6 +675,7 @@ static void memlab_slab_test_threads(struct kunit *test)
 	struct memlab_cache *c = new_cache(test, "threads", 96, 0, 0, NULL);
 	struct memlab_pool_info pinfo;
 	struct memlab_cache_info info;
+	unsigned long allocs = 0;
 	struct slab_thread *t;
 
 	if (!seed)
@@ -640,9 +709,13 @@ static void memlab_slab_test_threads(struct kunit *test)
 	for (i = 0; i < n; i++) {
 		wait_for_completion(&t[i].done);
 		KUNIT_EXPECT_EQ_MSG(test, t[i].errors, 0UL, "thread %u", i);
+		allocs += t[i].allocs;
 	}
 	memlab_cache_get_info(c, &info);
 	KUNIT_EXPECT_EQ(test, info.inuse, 0UL);
+	/* Every CPU's counts, with stacks emptied under them, add up. */
+	KUNIT_EXPECT_EQ(test, info.allocs, allocs);
+	KUNIT_EXPECT_EQ(test, info.frees, allocs);
 	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(c), 0);
 }
@@ -869,6 +942,7 @@ static struct kunit_case memlab_slab_test_cases[] = {
 	KUNIT_CASE(memlab_slab_test_use_after_free),
 	KUNIT_CASE(memlab_slab_test_double_free),
 	KUNIT_CASE(memlab_slab_test_bulk),
+	KUNIT_CASE(memlab_slab_test_counts),
 	KUNIT_CASE(memlab_slab_test_freelist),
 	KUNIT_CASE(memlab_slab_test_irq),
 	KUNIT_CASE(memlab_slab_test_trace),

@@ -7,10 +7,7 @@
  * parsers, so it sees what --json documents) and compares them with the
  * previous refresh: a pool's rates are the change of its allocs, frees
  * and fails columns, summed over the orders; a cache's are the change of
- * allocs, frees and fails of its detail line where the report has those
- * columns, else of inuse (slabinfo counts objects in use, not allocations:
- * growth shows as allocations, shrinking as frees, and an object allocated
- * and freed between two refreshes not at all).
+ * allocs, frees and fails of its slabinfo detail line.
  *
  * Plain text, one line per pool or cache, so a serial console shows it;
  * the screen is cleared (one ANSI sequence) before each refresh only when
@@ -35,7 +32,6 @@ struct top_row {
 	char pool[64];
 	char name[128];
 	unsigned long long allocs, frees, fails, used, total;
-	int counters;			/* allocs and frees are counters, not inuse */
 	double allocs_s, frees_s, fails_s;
 };
 
@@ -128,7 +124,6 @@ static int top_pool(struct top_sample *s, const char *pool)
 	if (!stats)
 		return -1;
 	r = top_add(s, "pool", pool, pool);
-	r->counters = 1;
 	orders = jv_get(stats, "orders");
 	for (i = 0; orders && i < jv_len(orders); i++) {
 		r->allocs += num(jv_item(orders, i), "allocs");
@@ -151,9 +146,8 @@ static int top_pool(struct top_sample *s, const char *pool)
 		r = top_add(s, "cache", pool, name ? jv_text(name) : "?");
 		r->used = num(d, "inuse");
 		r->fails = num(d, "fails");
-		r->counters = jv_get(d, "allocs") && jv_get(d, "frees");
-		r->allocs = r->counters ? num(d, "allocs") : r->used;
-		r->frees = r->counters ? num(d, "frees") : 0;
+		r->allocs = num(d, "allocs");
+		r->frees = num(d, "frees");
 		for (k = 0; caches && k < jv_len(caches); k++) {
 			const struct jv *c = jv_item(caches, k), *cn = jv_get(c, "name");
 
@@ -214,8 +208,7 @@ static void top_rates(struct top_sample *cur, const struct top_sample *prev)
 				continue;
 			r->allocs_s = rate(r->allocs, p->allocs, dt);
 			r->fails_s = rate(r->fails, p->fails, dt);
-			r->frees_s = r->counters ? rate(r->frees, p->frees, dt) :
-				     rate(p->allocs, r->allocs, dt);
+			r->frees_s = rate(r->frees, p->frees, dt);
 			break;
 		}
 	}
@@ -239,7 +232,6 @@ static int top_cmp(const void *a, const void *b)
 static void top_text(const struct top_sample *s, unsigned int sample, double interval, int clear)
 {
 	char name[200];
-	int estimated = 0;
 	size_t i;
 
 	if (clear)
@@ -250,18 +242,15 @@ static void top_text(const struct top_sample *s, unsigned int sample, double int
 	       "fails/s", "used", "total");
 	for (i = 0; i < s->n; i++) {
 		const struct top_row *r = &s->row[i];
-		const char *mark = r->counters ? " " : "*";
 
 		if (!strcmp(r->kind, "pool"))
 			snprintf(name, sizeof(name), "%s", r->name);
 		else
 			snprintf(name, sizeof(name), "%s/%s", r->pool, r->name);
-		estimated |= !r->counters;
-		printf("%-5s %-24s %9.1f%s %9.1f%s %7.1f %9llu %9llu\n", r->kind, name,
-		       r->allocs_s, mark, r->frees_s, mark, r->fails_s, r->used, r->total);
+		printf("%-5s %-24s %10.1f %10.1f %7.1f %9llu %9llu\n", r->kind, name,
+		       r->allocs_s, r->frees_s, r->fails_s, r->used, r->total);
 	}
-	printf("used/total: pages of a pool, objects of a cache%s\n",
-	       estimated ? "; * from the change of objects in use" : "");
+	printf("used/total: pages of a pool, objects of a cache\n");
 }
 
 static void top_json(const struct top_sample *s, unsigned int sample, double interval)
@@ -288,7 +277,6 @@ static void top_json(const struct top_sample *s, unsigned int sample, double int
 		jv_set(o, "fails_per_s", jv_numberf("%.1f", r->fails_s));
 		jv_set(o, "used", jv_numberf("%llu", r->used));
 		jv_set(o, "total", jv_numberf("%llu", r->total));
-		jv_set(o, "basis", jv_string(r->counters ? "counters" : "inuse"));
 	}
 	jv_print(stdout, root, 0);
 	jv_free(root);

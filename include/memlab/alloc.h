@@ -76,6 +76,8 @@ struct memlab_pool_info {
  * @slabs_empty: slabs with every object free
  * @fails: allocations that found no memory
  * @errors: what allocations and frees detected, by enum memlab_slab_err
+ * @allocs: objects handed to users since the cache was created
+ * @frees: objects users gave back since then (refused frees not counted)
  */
 struct memlab_cache_info {
 	const char *name;
@@ -94,6 +96,8 @@ struct memlab_cache_info {
 	unsigned long slabs_empty;
 	unsigned long fails;
 	u64 errors[MEMLAB_SLAB_ERR_NR];
+	unsigned long allocs;
+	unsigned long frees;
 };
 
 struct memlab_pool *memlab_default_pool(void);

@@ -319,7 +319,7 @@ static int slabinfo_show(struct seq_file *m, void *v)
 	seq_puts(m, " order waste_per_slab flags fails errors");
 	for (i = 0; i < MEMLAB_SLAB_ERR_NR; i++)
 		seq_printf(m, " %s", cache_error_names[i]);
-	seq_puts(m, "\n");
+	seq_puts(m, " allocs frees\n");
 	list_for_each_entry(cache, &pool->caches, node) {
 		u64 errors = 0;
 
@@ -334,7 +334,7 @@ static int slabinfo_show(struct seq_file *m, void *v)
 		seq_printf(m, " %lu %llu", info.fails, errors);
 		for (i = 0; i < MEMLAB_SLAB_ERR_NR; i++)
 			seq_printf(m, " %llu", info.errors[i]);
-		seq_puts(m, "\n");
+		seq_printf(m, " %lu %lu\n", info.allocs, info.frees);
 	}
 	mutex_unlock(&pool->caches_lock);
 	return 0;

@@ -54,6 +54,13 @@ struct memlab_cache {
 	unsigned long inuse;		/* objects off the freelists */
 	unsigned long fails;
 	struct memlab_slab_checker checker;	/* errors found at alloc/free */
+	/*
+	 * Users' allocations and frees the slabs served directly (debug
+	 * caches, bulk calls, misses and spills of the per-CPU arrays); the
+	 * arrays count theirs in their struct memlab_pcs.
+	 */
+	atomic_long_t slow_allocs;
+	atomic_long_t slow_frees;
 };
 
 enum memlab_slab_list {

@@ -188,14 +188,17 @@ static unsigned int memlab_cache_take(struct memlab_cache *cache, void **objs,
 	return 0;
 }
 
-/* Return @n objects to their slabs; free slabs beyond the empty reserve. */
-static void memlab_cache_put(struct memlab_cache *cache, void **objs, unsigned int n,
-			     unsigned long caller)
+/*
+ * Return @n objects to their slabs; free slabs beyond the empty reserve.
+ * Return: how many were taken back (the rest were refused and counted).
+ */
+static unsigned int memlab_cache_put(struct memlab_cache *cache, void **objs, unsigned int n,
+				     unsigned long caller)
 {
 	struct memlab_slab *slab, *tmp;
+	unsigned int i, done = 0;
 	unsigned long flags;
 	LIST_HEAD(release);
-	unsigned int i;
 
 	raw_spin_lock_irqsave(&cache->lock, flags);
 	for (i = 0; i < n; i++) {
@@ -209,6 +212,7 @@ static void memlab_cache_put(struct memlab_cache *cache, void **objs, unsigned i
 		if (memlab_slab_put(&cache->geom, &slab->core, objs[i], caller,
 				    task_pid_nr(current), &cache->checker))
 			continue;
+		done++;
 		cache->inuse--;
 		memlab_slab_relist(cache, slab);
 		if (slab->list == MEMLAB_SLABS_EMPTY &&
@@ -220,6 +224,7 @@ static void memlab_cache_put(struct memlab_cache *cache, void **objs, unsigned i
 	raw_spin_unlock_irqrestore(&cache->lock, flags);
 	list_for_each_entry_safe(slab, tmp, &release, node)
 		memlab_slab_free(cache, slab);
+	return done;
 }
 
 /* Take at least @min and at most @max objects into @objs, or none. */
@@ -289,10 +294,12 @@ static noinline void *memlab_cache_alloc_slow(struct memlab_cache *cache, unsign
 static noinline void *memlab_cache_alloc_finish(struct memlab_cache *cache, void *obj,
 						gfp_t gfp, unsigned long caller)
 {
-	if (!obj)
+	if (!obj) {
 		obj = memlab_cache_alloc_slow(cache, caller);
-	if (unlikely(!obj))
-		return NULL;
+		if (unlikely(!obj))
+			return NULL;
+		atomic_long_inc(&cache->slow_allocs);
+	}
 	if (gfp & __GFP_ZERO)
 		memset(obj, 0, cache->geom.object_size);
 	trace_memlab_slab_alloc(cache, obj, gfp, caller);
@@ -317,6 +324,7 @@ static __always_inline void *__memlab_cache_alloc(struct memlab_cache *cache, gf
 		pcs = memlab_pcs_get(cache->cpu, &flags);
 		if (likely(pcs)) {
 			hit = memlab_pcs_pop1(pcs, &v);
+			pcs->allocs += hit;
 			memlab_pcs_put(pcs, flags);
 		}
 	}
@@ -378,6 +386,7 @@ unsigned int memlab_cache_alloc_bulk(struct memlab_cache *cache, gfp_t gfp, unsi
 			return 0;
 		}
 	}
+	atomic_long_add(n, &cache->slow_allocs);
 	if (gfp & __GFP_ZERO)
 		for (i = 0; i < n; i++)
 			memset(objs[i], 0, cache->geom.object_size);
@@ -399,10 +408,12 @@ static __always_inline bool memlab_cache_fast_ok(struct memlab_cache *cache,
 	       memlab_slab_object_index(&cache->geom, &slab->core, obj) >= 0;
 }
 
+/* A user's free that the slabs take directly, counted unless refused. */
 static noinline void memlab_cache_put1(struct memlab_cache *cache, void *obj,
 				       unsigned long caller)
 {
-	memlab_cache_put(cache, &obj, 1, caller);
+	if (memlab_cache_put(cache, &obj, 1, caller))
+		atomic_long_inc(&cache->slow_frees);
 }
 
 /* This CPU's array is full: spill a batch back to the slabs, and @obj too if need be. */
@@ -419,11 +430,12 @@ static noinline void memlab_cache_spill(struct memlab_cache *cache, void *obj,
 	if (pcs) {
 		n = memlab_pcs_pop(pcs, (unsigned long *)spill, MEMLAB_CPU_BATCH);
 		pushed = memlab_pcs_push1(pcs, (unsigned long)obj, MEMLAB_CPU_OBJS);
+		pcs->frees += pushed;
 		memlab_pcs_put(pcs, flags);
 	}
-	if (!pushed)
-		spill[n++] = obj;
 	memlab_cache_put(cache, spill, n, caller);
+	if (!pushed)
+		memlab_cache_put1(cache, obj, caller);
 }
 
 static noinline void memlab_cache_double_free(struct memlab_cache *cache, void *obj,
@@ -464,6 +476,7 @@ static __always_inline void memlab_cache_free_untraced(struct memlab_cache *cach
 		return;
 	}
 	pushed = memlab_pcs_push1(pcs, (unsigned long)obj, MEMLAB_CPU_OBJS);
+	pcs->frees += pushed;
 	memlab_pcs_put(pcs, flags);
 	if (unlikely(!pushed))
 		memlab_cache_spill(cache, obj, caller);
@@ -543,16 +556,18 @@ void memlab_cache_free_bulk(struct memlab_cache *cache, unsigned int n, void **o
 		/* Something to check or refuse, or too many for the array. */
 		for (i = 0; i < n; i++)
 			if (objs[i])
-				memlab_cache_put(cache, &objs[i], 1, caller);
+				memlab_cache_put1(cache, objs[i], caller);
 		return;
 	}
 	pcs = memlab_pcs_get(cache->cpu, &flags);
 	if (pcs) {
 		done = memlab_pcs_push(pcs, (unsigned long *)objs, n, MEMLAB_CPU_OBJS);
+		if (done)
+			pcs->frees += n;
 		memlab_pcs_put(pcs, flags);
 	}
 	if (!done)
-		memlab_cache_put(cache, objs, n, caller);
+		atomic_long_add(memlab_cache_put(cache, objs, n, caller), &cache->slow_frees);
 }
 EXPORT_SYMBOL_GPL(memlab_cache_free_bulk);
 
@@ -735,8 +750,15 @@ void memlab_cache_get_info(struct memlab_cache *cache, struct memlab_cache_info 
 	info->waste_per_slab = cache->geom.waste;
 	info->freeptr_offset = cache->geom.offset;
 	info->flags = cache->geom.flags;
-	for_each_possible_cpu(cpu)
-		info->cpu_cached += memlab_pcs_count(per_cpu_ptr(cache->cpu, cpu));
+	for_each_possible_cpu(cpu) {
+		struct memlab_pcs *pcs = per_cpu_ptr(cache->cpu, cpu);
+
+		info->cpu_cached += memlab_pcs_count(pcs);
+		info->allocs += READ_ONCE(pcs->allocs);
+		info->frees += READ_ONCE(pcs->frees);
+	}
+	info->allocs += atomic_long_read(&cache->slow_allocs);
+	info->frees += atomic_long_read(&cache->slow_frees);
 	raw_spin_lock_irqsave(&cache->lock, flags);
 	info->inuse = cache->inuse;
 	info->slabs_full = cache->nr_slabs[MEMLAB_SLABS_FULL];

@@ -11,7 +11,7 @@
 # slab_row FILE CACHE: "objsize objperslab flags" of CACHE in a slabinfo.
 slab_row() {
 	awk -v c="$2" '$1 == c && $7 == ":" { o = $4 " " $5 }
-		$1 == c && NF == 19 { f = $11 }
+		$1 == c && NF == 21 { f = $11 }
 		END { if (o != "" && f != "") print o, f }' "$L/$1"
 }
 
