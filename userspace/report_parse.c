@@ -496,7 +496,7 @@ static const struct column detail_columns[] = {
 	{ "order", V_NUM }, { "waste_per_slab", V_NUM }, { "flags", V_STR }, { "fails", V_NUM },
 	{ "errors", V_NUM }, { "redzone", V_NUM }, { "poison", V_NUM },
 	{ "double_free", V_NUM }, { "freelist", V_NUM }, { "bad_object", V_NUM },
-	{ "count", V_NUM }, { }
+	{ "count", V_NUM }, { "allocs", V_NUM }, { "frees", V_NUM }, { }
 };
 
 /*
