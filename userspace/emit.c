@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,4 +261,33 @@ int output_write(const char *path, const char *buf, size_t len)
 		err = errno ?: EIO;
 	snprintf(what, sizeof(what), "write %s", path);
 	return err ? fail(what, err) : 0;
+}
+
+int output_options(int argc, char **argv, const char *help, const char **svg, int *json)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "svg", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ }
+	};
+	int c;
+
+	*svg = NULL;
+	*json = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			return 0;
+		} else if (c == 's') {
+			*svg = optarg;
+		} else if (c == 'j') {
+			*json = 1;
+		} else {
+			return usage_error("bad option");
+		}
+	}
+	if (*svg && *json)
+		return usage_error("--svg and --json exclude each other");
+	return -1;
 }

@@ -366,31 +366,14 @@ static int map_svg(const struct pool_map *m, const char *path)
 
 int cmd_map(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "svg", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ }
-	};
 	struct pool_map m = { 0 };
-	const char *svg = NULL, *pool = "default";
+	const char *svg, *pool = "default";
 	char *text;
-	int c, json = 0, ret;
+	int json, ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(map_help, stdout);
-			return 0;
-		} else if (c == 's') {
-			svg = optarg;
-		} else if (c == 'j') {
-			json = 1;
-		} else {
-			return usage_error("bad option");
-		}
-	}
-	if (svg && json)
-		return usage_error("--svg and --json exclude each other");
+	ret = output_options(argc, argv, map_help, &svg, &json);
+	if (ret >= 0)
+		return ret;
 	if (optind < argc - 1)
 		return usage_error("map takes at most one POOL");
 	if (optind == argc - 1)

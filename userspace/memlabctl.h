@@ -129,5 +129,11 @@ void svg_rect(FILE *f, const char *cls, double x, double y, double w, double h,
 	      const char *fill, const char *stroke);
 /* @len bytes of @buf to @path ("-": standard output); 0 or status 1. */
 int output_write(const char *path, const char *buf, size_t len);
+/*
+ * map's and walk's options: --help (prints @help), --svg FILE, --json.
+ * Return: -1 to go on (optind at the first operand), else the status to
+ * exit with.
+ */
+int output_options(int argc, char **argv, const char *help, const char **svg, int *json);
 
 #endif

@@ -618,30 +618,13 @@ static int word_ok(const char *s)
 
 int cmd_walk(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "svg", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ }
-	};
-	const char *svg = NULL, *target;
-	int c, json = 0, ret;
+	const char *svg, *target;
+	int json, ret;
 	char *ans;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(walk_help, stdout);
-			return 0;
-		} else if (c == 's') {
-			svg = optarg;
-		} else if (c == 'j') {
-			json = 1;
-		} else {
-			return usage_error("bad option");
-		}
-	}
-	if (svg && json)
-		return usage_error("--svg and --json exclude each other");
+	ret = output_options(argc, argv, walk_help, &svg, &json);
+	if (ret >= 0)
+		return ret;
 	if (optind != argc - 2)
 		return usage_error("walk takes a PID and a VA");
 	target = argv[optind];
