@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Helpers shared by the /dev/memlab TAP tests: ioctl wrappers that return
- * -errno, the pool's debugfs counters, and a parser for the
- * memlab/dev/buffers report exactly as docs/dev.rst documents it.
+ * -errno, the pool's debugfs counters, a parser for the memlab/dev/buffers
+ * report exactly as docs/dev.rst documents it, and loop devices to read
+ * with O_DIRECT.
  */
 #ifndef MEMLAB_DEV_COMMON_H
 #define MEMLAB_DEV_COMMON_H
@@ -14,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <linux/loop.h>
 #include <unistd.h>
 
 #include <memlab.h>
@@ -233,6 +236,56 @@ static inline int importers_unload(struct importers *im)
 	while (im->n > 0)
 		ret |= module_remove(im->name[--im->n]);
 	return ret;
+}
+
+/* A loop device over the file @file: its path in @dev; 0 or -errno. */
+static inline int loop_attach(const char *file, char *dev, size_t n)
+{
+	int ctl, nr, lfd, bfd, ret = 0;
+
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -errno;
+	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	if (nr < 0)
+		return -errno;
+	snprintf(dev, n, "/dev/loop%d", nr);
+	bfd = open(file, O_RDWR | O_CLOEXEC);
+	lfd = open(dev, O_RDWR | O_CLOEXEC);
+	if (bfd < 0 || lfd < 0 || ioctl(lfd, LOOP_SET_FD, bfd))
+		ret = -errno;
+	if (bfd >= 0)
+		close(bfd);
+	if (lfd >= 0)
+		close(lfd);
+	return ret;
+}
+
+static inline void loop_detach(const char *dev)
+{
+	int lfd = open(dev, O_RDWR | O_CLOEXEC);
+
+	if (lfd >= 0) {
+		ioctl(lfd, LOOP_CLR_FD, 0);
+		close(lfd);
+	}
+}
+
+/*
+ * The kernel maps 2M blocks of PFN buffers with PMDs (dev.rst, "Large
+ * mappings"): 6.12 or later, with transparent huge pages.
+ */
+static inline int kernel_maps_huge(void)
+{
+	struct utsname u;
+	int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	if (major < 6 || (major == 6 && minor < 12))
+		return 0;
+	return !access("/sys/kernel/mm/transparent_hugepage", F_OK);
 }
 
 #endif

@@ -25,7 +25,6 @@
 #define _GNU_SOURCE
 #include <libgen.h>
 #include <linux/io_uring.h>
-#include <linux/loop.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -431,40 +430,6 @@ static void test_gup(int fd)
 	free(to);
 }
 
-/* A loop device over LOOP_FILE: its path in @dev; 0 or -errno. */
-static int loop_attach(char *dev, size_t n)
-{
-	int ctl, nr, lfd, bfd, ret = 0;
-
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		return -errno;
-	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
-	close(ctl);
-	if (nr < 0)
-		return -errno;
-	snprintf(dev, n, "/dev/loop%d", nr);
-	bfd = open(LOOP_FILE, O_RDWR | O_CLOEXEC);
-	lfd = open(dev, O_RDWR | O_CLOEXEC);
-	if (bfd < 0 || lfd < 0 || ioctl(lfd, LOOP_SET_FD, bfd))
-		ret = -errno;
-	if (bfd >= 0)
-		close(bfd);
-	if (lfd >= 0)
-		close(lfd);
-	return ret;
-}
-
-static void loop_detach(const char *dev)
-{
-	int lfd = open(dev, O_RDWR | O_CLOEXEC);
-
-	if (lfd >= 0) {
-		ioctl(lfd, LOOP_CLR_FD, 0);
-		close(lfd);
-	}
-}
-
 #define ODIRECT_CASES	2
 
 /* An O_DIRECT read of a block device: the block layer pins the pages. */
@@ -483,7 +448,7 @@ static void test_odirect(int fd)
 	}
 	ret = make_file(LOOP_FILE, len);
 	if (!ret)
-		ret = loop_attach(dev, sizeof(dev));
+		ret = loop_attach(LOOP_FILE, dev, sizeof(dev));
 	if (ret) {
 		skip_n(ODIRECT_CASES, "no loop device could be set up", "O_DIRECT read");
 		tap_diag("loop device over " LOOP_FILE ": %s", strerror(-ret));

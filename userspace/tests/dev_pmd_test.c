@@ -26,10 +26,8 @@
  * root.
  */
 #define _GNU_SOURCE
-#include <linux/loop.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "dev_common.h"
@@ -180,19 +178,6 @@ static int filled(const void *p, size_t from, size_t n, uint64_t seed)
 		if (w[i] != (((from / 8 + i) << 16) ^ seed))
 			return 0;
 	return 1;
-}
-
-/* The kernel maps with PMDs: 6.12 or later, with transparent huge pages. */
-static int kernel_maps_huge(void)
-{
-	struct utsname u;
-	int major, minor;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return 0;
-	if (major < 6 || (major == 6 && minor < 12))
-		return 0;
-	return !access("/sys/kernel/mm/transparent_hugepage", F_OK);
 }
 
 /* A mapping of all of @a; MAP_FAILED on failure. */
@@ -390,30 +375,6 @@ static void test_mprotect(int fd)
 	dev_free(fd, a.handle);
 }
 
-/* A loop device over LOOP_FILE: its path in @dev; 0 or -errno. */
-static int loop_attach(char *dev, size_t n)
-{
-	int ctl, nr, lfd, bfd, ret = 0;
-
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		return -errno;
-	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
-	close(ctl);
-	if (nr < 0)
-		return -errno;
-	snprintf(dev, n, "/dev/loop%d", nr);
-	bfd = open(LOOP_FILE, O_RDWR | O_CLOEXEC);
-	lfd = open(dev, O_RDWR | O_CLOEXEC);
-	if (bfd < 0 || lfd < 0 || ioctl(lfd, LOOP_SET_FD, bfd))
-		ret = -errno;
-	if (bfd >= 0)
-		close(bfd);
-	if (lfd >= 0)
-		close(lfd);
-	return ret;
-}
-
 /* get_user_pages() refuses a special PMD: O_DIRECT and process_vm_readv(). */
 static void test_gup(int fd)
 {
@@ -439,7 +400,7 @@ static void test_gup(int fd)
 	if (bfd >= 0)
 		close(bfd);
 	if (!ret && !access("/dev/loop-control", F_OK))
-		ret = loop_attach(dev, sizeof(dev));
+		ret = loop_attach(LOOP_FILE, dev, sizeof(dev));
 	else
 		ret = -ENODEV;
 	if (!ret)
@@ -454,14 +415,8 @@ static void test_gup(int fd)
 	} else {
 		tap_skip("no loop device here", "gup: O_DIRECT read into the mapping");
 	}
-	if (!ret) {
-		int lfd = open(dev, O_RDWR | O_CLOEXEC);
-
-		if (lfd >= 0) {
-			ioctl(lfd, LOOP_CLR_FD, 0);
-			close(lfd);
-		}
-	}
+	if (!ret)
+		loop_detach(dev);
 	unlink(LOOP_FILE);
 	local.iov_base = to;
 	local.iov_len = SZ_2M;
