@@ -622,28 +622,30 @@ void memlab_pool_report_used(struct memlab_pool *pool)
 	}
 }
 
-/* The end of an allocation with __GFP_ZERO or the event on */
+/* The end of an allocation with __GFP_ZERO or, when @traced, the event on */
 static noinline void *memlab_alloc_pages_finish(struct memlab_pool *pool, u32 idx,
 						unsigned int order, gfp_t gfp,
-						unsigned long caller)
+						unsigned long caller, bool traced)
 {
 	void *addr = memlab_index_virt(pool, idx);
 
 	if (gfp & __GFP_ZERO)
 		memset(addr, 0, PAGE_SIZE << order);
-	trace_memlab_block_alloc(pool, idx, order, gfp, caller);
+	if (traced)
+		trace_memlab_block_alloc(pool, idx, order, gfp, caller);
 	return addr;
 }
 
 /*
- * memlab_alloc_pages() on behalf of @caller, inline in both entry points.
- * A block that needs neither zeroing nor its event returns here; the rest
- * is memlab_alloc_pages_finish()'s, so that the event, while off, keeps
+ * memlab_alloc_pages() on behalf of @caller, inline in every entry point;
+ * @traced (a constant) says whether it has the event. A block that needs
+ * neither zeroing nor the event returns here; the rest is
+ * memlab_alloc_pages_finish()'s, so that the event, while off, keeps
  * nothing more live than a build without it.
  */
 static __always_inline void *memlab_alloc_pages_from(struct memlab_pool *pool,
 						     unsigned int order, gfp_t gfp,
-						     unsigned long caller)
+						     unsigned long caller, bool traced)
 {
 	long idx;
 
@@ -658,9 +660,16 @@ static __always_inline void *memlab_alloc_pages_from(struct memlab_pool *pool,
 			pr_debug("pool %s: no free order-%u block\n", pool->name, order);
 		return NULL;
 	}
-	if (likely(!(gfp & __GFP_ZERO)) && !trace_memlab_block_alloc_enabled())
+	if (likely(!(gfp & __GFP_ZERO)) && !(traced && trace_memlab_block_alloc_enabled()))
 		return memlab_index_virt(pool, idx);
-	return memlab_alloc_pages_finish(pool, idx, order, gfp, caller);
+	return memlab_alloc_pages_finish(pool, idx, order, gfp, caller, traced);
+}
+
+/* memlab_alloc_pages() with its event on */
+static noinline void *memlab_alloc_pages_traced(struct memlab_pool *pool, unsigned int order,
+						gfp_t gfp, unsigned long caller)
+{
+	return memlab_alloc_pages_from(pool, order, gfp, caller, true);
 }
 
 /**
@@ -679,7 +688,14 @@ static __always_inline void *memlab_alloc_pages_from(struct memlab_pool *pool,
  */
 void *memlab_alloc_pages(struct memlab_pool *pool, unsigned int order, gfp_t gfp)
 {
-	return memlab_alloc_pages_from(pool, order, gfp, _RET_IP_);
+	/*
+	 * The caller's address only when the event is on: with it off the
+	 * fast path computes nothing for it (an allocation that began before
+	 * the event was enabled is not traced, as with any tracepoint).
+	 */
+	if (trace_memlab_block_alloc_enabled())
+		return memlab_alloc_pages_traced(pool, order, gfp, _RET_IP_);
+	return memlab_alloc_pages_from(pool, order, gfp, 0, false);
 }
 EXPORT_SYMBOL_GPL(memlab_alloc_pages);
 
@@ -687,7 +703,7 @@ EXPORT_SYMBOL_GPL(memlab_alloc_pages);
 void *__memlab_alloc_pages(struct memlab_pool *pool, unsigned int order, gfp_t gfp,
 			   unsigned long caller)
 {
-	return memlab_alloc_pages_from(pool, order, gfp, caller);
+	return memlab_alloc_pages_from(pool, order, gfp, caller, true);
 }
 
 /*
@@ -732,9 +748,10 @@ static noinline int memlab_free_pages_locked(struct memlab_pool *pool,
 	return ret;
 }
 
-/* memlab_free_pages() on behalf of @caller, inline in both entry points */
+/* memlab_free_pages() on behalf of @caller, inline in every entry point; @traced as above */
 static __always_inline int memlab_free_pages_from(struct memlab_pool *pool, void *addr,
-						  unsigned int order, unsigned long caller)
+						  unsigned int order, unsigned long caller,
+						  bool traced)
 {
 	const struct memlab_chunk *c = memlab_chunk_of(pool, addr);
 	u32 idx;
@@ -743,11 +760,19 @@ static __always_inline int memlab_free_pages_from(struct memlab_pool *pool, void
 		   PAGE_ALIGNED(addr))) {
 		idx = c->first + ((addr - c->vaddr) >> PAGE_SHIFT);
 		if (memlab_pcp_free(pool, idx, order)) {
-			trace_memlab_block_free(pool, idx, order, caller);
+			if (traced)
+				trace_memlab_block_free(pool, idx, order, caller);
 			return 0;
 		}
 	}
 	return memlab_free_pages_locked(pool, c, addr, order, caller);
+}
+
+/* memlab_free_pages() with its event on */
+static noinline int memlab_free_pages_traced(struct memlab_pool *pool, void *addr,
+					     unsigned int order, unsigned long caller)
+{
+	return memlab_free_pages_from(pool, addr, order, caller, true);
 }
 
 /**
@@ -766,7 +791,10 @@ static __always_inline int memlab_free_pages_from(struct memlab_pool *pool, void
  */
 int memlab_free_pages(struct memlab_pool *pool, void *addr, unsigned int order)
 {
-	return memlab_free_pages_from(pool, addr, order, _RET_IP_);
+	/* As in memlab_alloc_pages(): the per-CPU path keeps nothing for the event. */
+	if (trace_memlab_block_free_enabled())
+		return memlab_free_pages_traced(pool, addr, order, _RET_IP_);
+	return memlab_free_pages_from(pool, addr, order, _RET_IP_, false);
 }
 EXPORT_SYMBOL_GPL(memlab_free_pages);
 
@@ -774,7 +802,7 @@ EXPORT_SYMBOL_GPL(memlab_free_pages);
 int __memlab_free_pages(struct memlab_pool *pool, void *addr, unsigned int order,
 			unsigned long caller)
 {
-	return memlab_free_pages_from(pool, addr, order, caller);
+	return memlab_free_pages_from(pool, addr, order, caller, true);
 }
 
 /* Count and log a refused free that never reached the buddy allocator. */
