@@ -27,7 +27,13 @@ export ARCH CROSS_COMPILE LLVM
 
 KERNELS ?=
 MAKEFLAGS += --no-print-directory
-KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The release of the kernel KDIR builds for: its UTS_RELEASE, which becomes
+# the modules' vermagic and names their /lib/modules directory (Debian's
+# headers put the upstream version in include/config/kernel.release), else
+# kernel.release.
+KRELEASE = $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null), \
+	$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null))
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(MEMLAB_TOP)/dkms.conf)
 
 all: modules
