@@ -25,7 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <drm/drm.h>
+#include "drm_uapi.h"
 #include <libgen.h>
 #include <linux/dma-buf.h>
 #include <sys/mman.h>
