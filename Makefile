@@ -62,9 +62,12 @@ install-overlay:
 	scripts/board/install-overlay.sh
 
 # Register this tree with DKMS, which rebuilds memlab for every new kernel.
+# The copy uses tar, which every Debian system has (rsync it may not).
+DKMS_SRC := /usr/src/memlab-$(DKMS_VERSION)
 dkms:
-	rsync -a --delete --exclude .git --exclude '.out*' --exclude '*.o' --exclude '*.ko' \
-		$(MEMLAB_TOP)/ /usr/src/memlab-$(DKMS_VERSION)/
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	tar -C $(MEMLAB_TOP) --exclude .git --exclude '.out*' --exclude '*.o' --exclude '*.ko' \
+		-cf - . | tar -C $(DKMS_SRC) -xf -
 	dkms add -m memlab -v $(DKMS_VERSION) || true
 	dkms install -m memlab -v $(DKMS_VERSION)
 
