@@ -102,6 +102,11 @@ pictures:
 hosttest:
 	$(MAKE) -C userspace/hosttest run
 
+# docs/board.rst's "Step by step" as a user runs it, on Debian arm64 in
+# QEMU: native make, install, DKMS, overlay, reboot, selftest, doctor.
+rehearse:
+	$(MEMLAB_TOP)/scripts/rehearse.sh
+
 # The userspace TAP programs on the running kernel (scripts/selftest.sh), for
 # kernels without KUnit: built for this machine, then run as root. The
 # modules are built and insmodded from this tree unless SELFTEST_LOAD says
@@ -129,6 +134,8 @@ help:
 	@echo '  make bench-trace  memlab_alloc with tracepoints compiled in (off) against'
 	@echo '                  compiled out (MEMLAB_NOTRACE=1), in one boot of stock 6.1'
 	@echo '  make hosttest   host-side allocator tests only'
+	@echo '  make rehearse   docs/board.rst'"'"'s steps run natively on Debian arm64 in'
+	@echo '                  QEMU: make, install, dkms, overlay, reboot, selftest, doctor'
 	@echo '  make pictures   redraw docs/img/map.svg and walk.svg from a QEMU boot'
 	@echo '  make selftest   the userspace TAP tests on the running kernel, as root'
 	@echo '                  (on the board; SELFTEST_LOAD=insmod|modprobe|none)'
@@ -143,5 +150,5 @@ help:
 	@echo '           MEMLAB_NOTRACE=1 (modules without their tracepoints)'
 
 .PHONY: all modules clean userspace check demo shell bench bench-trace pictures hosttest selftest \
-	help install \
+	rehearse help install \
 	install-udev install-overlay dkms dtbs
