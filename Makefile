@@ -45,11 +45,19 @@ clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(MEMLAB_TOP) clean; fi
 	rm -rf $(MEMLAB_TOP)/.out
 
-# Modules under updates/ of the kernel's module tree, then depmod, so that
-# modprobe memlab_dev loads memlab_alloc first. INSTALL_MOD_PATH stages.
+# Modules under updates/memlab of the kernel's module tree, then depmod, so
+# that modprobe memlab_dev loads memlab_alloc first. INSTALL_MOD_PATH stages.
+INSTALL_DIR = $(INSTALL_MOD_PATH)/lib/modules/$(KRELEASE)/updates/memlab
+DEPMOD = depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
 install: modules
-	$(MAKE) -C $(KDIR) M=$(MEMLAB_TOP) INSTALL_MOD_DIR=updates modules_install
-	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
+	$(MAKE) -C $(KDIR) M=$(MEMLAB_TOP) INSTALL_MOD_DIR=updates/memlab modules_install
+	$(DEPMOD)
+
+# What make install put there, removed; then depmod.
+uninstall:
+	$(if $(KRELEASE),,$(error no kernel release in KDIR=$(KDIR)))
+	rm -rf $(INSTALL_DIR)
+	$(DEPMOD)
 
 # /dev/memlab for the memlab group (udev), on the board.
 install-udev:
@@ -62,9 +70,10 @@ install-overlay:
 	scripts/board/install-overlay.sh
 
 # Register this tree with DKMS, which rebuilds memlab for every new kernel.
-# The copy uses tar, which every Debian system has (rsync it may not).
+# The copy uses tar, which every Debian system has (rsync it may not). DKMS
+# will not replace a module of the same version, so make install's go first.
 DKMS_SRC := /usr/src/memlab-$(DKMS_VERSION)
-dkms:
+dkms: uninstall
 	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
 	tar -C $(MEMLAB_TOP) --exclude .git --exclude '.out*' --exclude '*.o' --exclude '*.ko' \
 		-cf - . | tar -C $(DKMS_SRC) -xf -
@@ -141,14 +150,16 @@ help:
 	@echo '                  (on the board; SELFTEST_LOAD=insmod|modprobe|none)'
 	@echo '  make install    modules into the kernel'"'"'s updates/ directory, then depmod'
 	@echo '                  (INSTALL_MOD_PATH stages them elsewhere)'
+	@echo '  make uninstall  remove what make install put there, then depmod'
 	@echo '  make install-udev     /dev/memlab for the memlab group (on the board)'
 	@echo '  make install-overlay  the Rock 5B+ overlay for Radxa OS or Armbian'
-	@echo '  make dkms       register with DKMS: rebuilt for every new kernel'
+	@echo '  make dkms       register with DKMS: rebuilt for every new kernel (replaces'
+	@echo '                  make install'"'"'s modules)'
 	@echo '  make dtbs       compile the overlays into .out/dts/'
 	@echo '  make clean      remove build products'
 	@echo 'Variables: KDIR ARCH CROSS_COMPILE LLVM KERNELS MEMLAB_CACHE SELFTEST_LOAD'
 	@echo '           MEMLAB_NOTRACE=1 (modules without their tracepoints)'
 
 .PHONY: all modules clean userspace check demo shell bench bench-trace pictures hosttest selftest \
-	rehearse help install \
+	rehearse help install uninstall \
 	install-udev install-overlay dkms dtbs
