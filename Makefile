@@ -27,7 +27,13 @@ export ARCH CROSS_COMPILE LLVM
 
 KERNELS ?=
 MAKEFLAGS += --no-print-directory
-KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The release of the kernel KDIR builds for: its UTS_RELEASE, which becomes
+# the modules' vermagic and names their /lib/modules directory (Debian's
+# headers put the upstream version in include/config/kernel.release), else
+# kernel.release.
+KRELEASE = $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null), \
+	$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null))
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(MEMLAB_TOP)/dkms.conf)
 
 all: modules
@@ -39,11 +45,19 @@ clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(MEMLAB_TOP) clean; fi
 	rm -rf $(MEMLAB_TOP)/.out
 
-# Modules under updates/ of the kernel's module tree, then depmod, so that
-# modprobe memlab_dev loads memlab_alloc first. INSTALL_MOD_PATH stages.
+# Modules under updates/memlab of the kernel's module tree, then depmod, so
+# that modprobe memlab_dev loads memlab_alloc first. INSTALL_MOD_PATH stages.
+INSTALL_DIR = $(INSTALL_MOD_PATH)/lib/modules/$(KRELEASE)/updates/memlab
+DEPMOD = depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
 install: modules
-	$(MAKE) -C $(KDIR) M=$(MEMLAB_TOP) INSTALL_MOD_DIR=updates modules_install
-	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
+	$(MAKE) -C $(KDIR) M=$(MEMLAB_TOP) INSTALL_MOD_DIR=updates/memlab modules_install
+	$(DEPMOD)
+
+# What make install put there, removed; then depmod.
+uninstall:
+	$(if $(KRELEASE),,$(error no kernel release in KDIR=$(KDIR)))
+	rm -rf $(INSTALL_DIR)
+	$(DEPMOD)
 
 # /dev/memlab for the memlab group (udev), on the board.
 install-udev:
@@ -56,9 +70,13 @@ install-overlay:
 	scripts/board/install-overlay.sh
 
 # Register this tree with DKMS, which rebuilds memlab for every new kernel.
-dkms:
-	rsync -a --delete --exclude .git --exclude '.out*' --exclude '*.o' --exclude '*.ko' \
-		$(MEMLAB_TOP)/ /usr/src/memlab-$(DKMS_VERSION)/
+# The copy uses tar, which every Debian system has (rsync it may not). DKMS
+# will not replace a module of the same version, so make install's go first.
+DKMS_SRC := /usr/src/memlab-$(DKMS_VERSION)
+dkms: uninstall
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	tar -C $(MEMLAB_TOP) --exclude .git --exclude '.out*' --exclude '*.o' --exclude '*.ko' \
+		-cf - . | tar -C $(DKMS_SRC) -xf -
 	dkms add -m memlab -v $(DKMS_VERSION) || true
 	dkms install -m memlab -v $(DKMS_VERSION)
 
@@ -93,6 +111,11 @@ pictures:
 hosttest:
 	$(MAKE) -C userspace/hosttest run
 
+# docs/board.rst's "Step by step" as a user runs it, on Debian arm64 in
+# QEMU: native make, install, DKMS, overlay, reboot, selftest, doctor.
+rehearse:
+	$(MEMLAB_TOP)/scripts/rehearse.sh
+
 # The userspace TAP programs on the running kernel (scripts/selftest.sh), for
 # kernels without KUnit: built for this machine, then run as root. The
 # modules are built and insmodded from this tree unless SELFTEST_LOAD says
@@ -120,19 +143,23 @@ help:
 	@echo '  make bench-trace  memlab_alloc with tracepoints compiled in (off) against'
 	@echo '                  compiled out (MEMLAB_NOTRACE=1), in one boot of stock 6.1'
 	@echo '  make hosttest   host-side allocator tests only'
+	@echo '  make rehearse   docs/board.rst'"'"'s steps run natively on Debian arm64 in'
+	@echo '                  QEMU: make, install, dkms, overlay, reboot, selftest, doctor'
 	@echo '  make pictures   redraw docs/img/map.svg and walk.svg from a QEMU boot'
 	@echo '  make selftest   the userspace TAP tests on the running kernel, as root'
 	@echo '                  (on the board; SELFTEST_LOAD=insmod|modprobe|none)'
 	@echo '  make install    modules into the kernel'"'"'s updates/ directory, then depmod'
 	@echo '                  (INSTALL_MOD_PATH stages them elsewhere)'
+	@echo '  make uninstall  remove what make install put there, then depmod'
 	@echo '  make install-udev     /dev/memlab for the memlab group (on the board)'
 	@echo '  make install-overlay  the Rock 5B+ overlay for Radxa OS or Armbian'
-	@echo '  make dkms       register with DKMS: rebuilt for every new kernel'
+	@echo '  make dkms       register with DKMS: rebuilt for every new kernel (replaces'
+	@echo '                  make install'"'"'s modules)'
 	@echo '  make dtbs       compile the overlays into .out/dts/'
 	@echo '  make clean      remove build products'
 	@echo 'Variables: KDIR ARCH CROSS_COMPILE LLVM KERNELS MEMLAB_CACHE SELFTEST_LOAD'
 	@echo '           MEMLAB_NOTRACE=1 (modules without their tracepoints)'
 
 .PHONY: all modules clean userspace check demo shell bench bench-trace pictures hosttest selftest \
-	help install \
+	rehearse help install uninstall \
 	install-udev install-overlay dkms dtbs

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # apt-private.sh NAME ARCH SUITE... -- APT-GET-ARGS...
+# apt-private.sh --mirror          print the Debian mirror it uses
 #
 # Run apt-get against a private apt state directory under the cache, with
 # the given suites of the host's Debian mirror and the given architecture.
@@ -10,15 +11,6 @@
 # and suites the host does not use (unstable) can be read.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-
-name=$1 arch=$2
-shift 2
-suites=()
-while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-	suites+=("$1")
-	shift
-done
-[ "${1:-}" = "--" ] && shift
 
 # The mirror the host already uses for Debian (a .sources or a .list file).
 mirror_of() {
@@ -38,6 +30,22 @@ mirror_of() {
 			want == "security" && /-security$/ { print; exit }
 			want != "security" && !/-security$/ { print; exit }' || true
 }
+
+if [ "${1:-}" = --mirror ]; then
+	main=$(mirror_of main)
+	[ -n "$main" ] || ml_die "no Debian mirror found in /etc/apt; set MEMLAB_DEBIAN_MIRROR"
+	echo "$main"
+	exit 0
+fi
+
+name=$1 arch=$2
+shift 2
+suites=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+	suites+=("$1")
+	shift
+done
+[ "${1:-}" = "--" ] && shift
 
 dir=$MEMLAB_CACHE/apt/$name
 mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/etc/parts" "$dir/etc/prefs"

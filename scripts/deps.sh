@@ -8,6 +8,7 @@
 #   dt                  dtc, fdtoverlay, dt-schema
 #   check               sparse, clang/libFuzzer with sanitizers
 #   host-kernel-source  linux-source-6.12 (the debug 6.12 kernel's source)
+#   rehearse            what make rehearse builds its Debian image with
 # With no group, all of them. arm64 packages are never installed here: the
 # guest's are fetched with apt-get download by the other scripts.
 set -euo pipefail
@@ -18,6 +19,7 @@ pkgs_qemu="qemu-system-arm"
 pkgs_dt="device-tree-compiler dt-schema"
 pkgs_check="sparse clang lld llvm libclang-rt-14-dev"
 pkgs_host_kernel_source="linux-source-6.12"
+pkgs_rehearse="debootstrap e2fsprogs dpkg-dev git"
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build qemu dt check host-kernel-source)

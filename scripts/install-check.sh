@@ -5,8 +5,8 @@
 # a staging tree (INSTALL_MOD_PATH) and check the result, printing TAP:
 # every module under updates/, depmod's view of the dependencies as
 # modprobe resolves them, modinfo of every module (description, license, a
-# description for every parameter, dependencies), and the board's overlay
-# installer in staging roots for Radxa OS and Armbian.
+# description for every parameter, dependencies), make uninstall, and the
+# board's overlay installer in staging roots for Radxa OS and Armbian.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -65,6 +65,11 @@ for m in memlab_gpio memlab_pt; do
 	[ "$loads" = "memlab_core $m" ]
 	ml_ok $? "modprobe --show-depends $m loads memlab_core and $m, not memlab_alloc" "$loads"
 done
+
+make -C "$tree" KDIR="$kd/kdir" INSTALL_MOD_PATH="$stage" uninstall >"$out/uninstall.log" 2>&1 &&
+	[ -z "$(find "$mods/updates" -name 'memlab_*.ko*' 2>/dev/null)" ] &&
+	! grep -q memlab "$mods/modules.dep"
+ml_ok $? "make uninstall: no memlab module left, none in modules.dep" "see $out/uninstall.log"
 
 # The board's overlay installer, into staging roots for both OSes.
 for os in radxa armbian; do

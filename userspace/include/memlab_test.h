@@ -167,6 +167,19 @@ static inline int module_loaded(const char *name)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * 1 when a line "@@ QMP <command>" on standard output reaches QEMU: the
+ * guest of make check says so with MEMLAB_QMP=1, since scripts/qemu.sh
+ * follows its console. Elsewhere (make selftest on a board, or in a QEMU
+ * machine of one's own) no one presses QEMU's power button.
+ */
+static inline int qmp_listens(void)
+{
+	const char *v = getenv("MEMLAB_QMP");
+
+	return v && !strcmp(v, "1");
+}
+
 /* Seconds on CLOCK_MONOTONIC. */
 static inline double now(void)
 {

@@ -129,7 +129,7 @@ static void test_memory_type(void)
 			pid = fork();
 			if (pid == 0) {
 				close(pfd[0]);
-				if (u && setuid(65534))
+				if (u && become_nobody())
 					_exit(9);
 				step = use_buffer(i, walkfd, why, sizeof(why));
 				if (write(pfd[1], why, strlen(why)) < 0)
@@ -251,7 +251,7 @@ static void test_sync(bool refused)
 		struct memlab_allocation_data b;
 		int cfd;
 
-		if (setuid(65534))
+		if (become_nobody())
 			_exit(9);
 		cfd = open(DEV_PATH, O_RDWR);
 		if (cfd < 0 || dev_alloc(cfd, page, MEMLAB_CACHE_CACHED, &b))

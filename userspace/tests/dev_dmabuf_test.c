@@ -25,7 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <drm/drm.h>
+#include "drm_uapi.h"
 #include <libgen.h>
 #include <linux/dma-buf.h>
 #include <sys/mman.h>
@@ -535,7 +535,7 @@ static void test_unprivileged(void)
 		uint8_t *m, *d;
 		int fd, dfd;
 
-		if (setuid(65534))
+		if (become_nobody())
 			_exit(9);
 		fd = open(DEV_PATH, O_RDWR);
 		if (fd < 0 || dev_alloc(fd, BUF_BYTES, MEMLAB_CACHE_CACHED, &a))

@@ -28,7 +28,6 @@
  * Usage: dev_fuzz_test [SECONDS [SEED]]  (default 4 s, random seed)
  */
 #define _GNU_SOURCE
-#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -1467,8 +1466,7 @@ static int worker(int w, double end, uint64_t seed)
 	S.rng = seed | 1;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
-	if (w >= WORKERS / 2 && geteuid() == 0 &&
-	    (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY)))
+	if (w >= WORKERS / 2 && geteuid() == 0 && become_nobody())
 		return 2;
 	S.priv = geteuid() == 0;
 	S.fd[0] = open(DEV_PATH, O_RDWR);

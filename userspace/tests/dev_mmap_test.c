@@ -737,7 +737,7 @@ static void test_caps(void)
 			struct memlab_allocation_data a;
 			int fd;
 
-			if (i == 0 ? drop_cap_sys_admin() : setuid(65534))
+			if (i == 0 ? drop_cap_sys_admin() : become_nobody())
 				_exit(2);
 			fd = open(DEV_PATH, O_RDWR);
 			if (fd < 0 || dev_alloc(fd, page, 0, &a))

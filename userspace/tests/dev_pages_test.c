@@ -710,7 +710,7 @@ static void test_unprivileged(void)
 		struct buf b;
 		int fd, pfd[2];
 
-		if (setuid(65534))
+		if (become_nobody())
 			_exit(1);
 		fd = open(DEV_PATH, O_RDWR);
 		if (fd < 0)

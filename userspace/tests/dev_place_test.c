@@ -62,7 +62,7 @@ static void test_low(int fd, long page, bool refused)
 	if (pid == 0) {
 		int cfd;
 
-		if (setuid(65534))
+		if (become_nobody())
 			_exit(9);
 		cfd = open(DEV_PATH, O_RDWR);
 		if (cfd < 0)

@@ -330,7 +330,7 @@ static int wl_child(void)
 		struct memlab_allocation_data a;
 
 		close(pfd[0]);
-		if (setgid(NOBODY) || setuid(NOBODY))
+		if (become_nobody())
 			_exit(2);
 		fd = open(DEV_PATH, O_RDWR);
 		if (fd < 0 || dev_alloc(fd, page, MEMLAB_CACHE_CACHED, &a))

@@ -279,7 +279,18 @@ static void test_events(void)
 	char path[300], cmd[512], *out = NULL;
 	int fd, i, n = 0, rising = 0, falling = 0, st;
 	ssize_t len;
+	static const char *const points[] = {
+		"the stock driver enables bank line 3 while watched", "power button over QMP",
+		"released, bank line 3's interrupt is disabled", "gpiomon watches memlab's line",
+		"gpiomon reports the edge", "gpiomon gone, bank line 3's interrupt is disabled",
+	};
 
+	if (!qmp_listens()) {
+		for (i = 0; i < (int)(sizeof(points) / sizeof(points[0])); i++)
+			tap_skip("MEMLAB_QMP is not 1: no one presses QEMU's power button",
+				 "%s", points[i]);
+		return;
+	}
 	snprintf(path, sizeof(path), "/dev/%s", chip);
 	fd = open(path, O_RDWR);
 	memset(&ev, 0, sizeof(ev));

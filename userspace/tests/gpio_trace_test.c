@@ -294,9 +294,10 @@ int main(void)
 	free(recs);
 	tap_ok(disabled("memlab_gpio_set"), "memlab_gpio_set disabled again");
 
-	if (share) {
+	if (share || !qmp_listens()) {
 		for (i = 0; i < 3; i++)
-			tap_skip("share mode: the stock driver takes the bank's interrupt",
+			tap_skip(share ? "share mode: the stock driver takes the bank's interrupt" :
+				 "MEMLAB_QMP is not 1: no one presses QEMU's power button",
 				 "memlab_gpio_irq");
 		return tap_done();
 	}
