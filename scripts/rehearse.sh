@@ -14,7 +14,7 @@
 #   rehearse.sh image    build the image if needed, print its directory
 #
 # The commands are read from the page (scripts/rehearse/board-steps.py),
-# never copied here; RULES below lists every line not run as written, and
+# never copied here; the rule lines below list every line not run as written, and
 # why. The image is Debian bookworm arm64 built from Debian's packages
 # (debootstrap's first stage on the host, its second stage in a QEMU boot
 # of Debian's stock kernel), with the packages the page installs in a
@@ -269,7 +269,8 @@ image_build() {
 	# The page's step 1, into the image, as the user: the cold run's
 	# real installation; the rehearsal runs it again, with nothing to do.
 	t0=$(date +%s)
-	awk -F'\t' '$2 == 1' "$plan" >"$out/share/plan"
+	awk -F'\t' '$2 == 1' "$plan" >"$dir/step1.plan"
+	share_boot "$out/share" "$dir/step1.plan"
 	log=$dir/logs/step1-console.log
 	ml_step "$dir/logs/step1.log" "image: the page's step 1 in QEMU (console: $log)" \
 		image_boot "$dir" "$dir/vmlinuz" "$dir/initrd.img" "$log" "$out/share" off "root=/dev/vda rw quiet panic=-1"
@@ -309,7 +310,6 @@ share() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	install -m 0755 "$HERE/guest.sh" "$dir/guest.sh"
-	printf 'REHEARSE_USER=%s\nRUN_ID=%s\n' "$REHEARSE_USER" "$(date +%s.%N)" >"$dir/env"
 	rev=$(git -C "$MEMLAB_TOP" stash create 2>/dev/null)
 	[ -n "$rev" ] || rev=$(git -C "$MEMLAB_TOP" rev-parse HEAD) || ml_die "$MEMLAB_TOP is not a git checkout"
 	git init -q --bare "$dir/tmp.git" &&
@@ -317,6 +317,13 @@ share() {
 		git --git-dir="$dir/tmp.git" symbolic-ref HEAD refs/heads/main &&
 		git --git-dir="$dir/tmp.git" bundle create "$dir/memlab.bundle" --all 2>/dev/null &&
 		rm -rf "$dir/tmp.git"
+}
+
+# share_boot DIR PLAN: the share's settings and plan for one boot; a new
+# RUN_ID makes the guest start PLAN from the top.
+share_boot() {
+	printf 'REHEARSE_USER=%s\nRUN_ID=%s\n' "$REHEARSE_USER" "$(date +%s.%N)" >"$1/env"
+	cp "$2" "$1/plan"
 }
 
 # timings CONSOLE...: the "@@ TIME" lines as a table
@@ -340,7 +347,7 @@ main() {
 	t0=$(date +%s)
 	dir=$(image "$out/plan") || { res summary; return 1; }
 	echo "@@ TIME image (built or cached) $(($(date +%s) - t0))" >>"$out/timings"
-	cp "$out/plan" "$out/share/plan"
+	share_boot "$out/share" "$out/plan"
 	log=$out/console.log
 	t0=$(date +%s)
 	ml_step "$out/qemu.log" "rehearse docs/board.rst in QEMU (console: $log)" \

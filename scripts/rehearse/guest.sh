@@ -21,6 +21,12 @@
 # <what> <seconds>" for the timings. The plan position survives the
 # reboot in /var/lib/memlab-rehearse, on the disk.
 set -u
+# systemd starts services with SIGPIPE ignored, which every command would
+# inherit ("echo: write error: Broken pipe" where a pipe's reader quits
+# early); a user's login shell has it at its default.
+if [ -z "${REHEARSE_SIGPIPE:-}" ]; then
+	REHEARSE_SIGPIPE=1 exec env --default-signal=PIPE /bin/bash "$0" "$@"
+fi
 S=/mnt/memlab
 STATE=/var/lib/memlab-rehearse
 . $S/env
@@ -74,7 +80,7 @@ finish() { # finish reboot|poweroff
 	exit 0
 }
 
-echo "@@ TIME boot$boot $(now)"
+echo "@@ TIME boot $boot, to the runner $(now)"
 if [ "$boot" -gt 2 ]; then
 	result 1 "no unplanned reboot" "boot $boot: the guest rebooted by itself"
 	finish poweroff
@@ -99,7 +105,7 @@ run_as_user() {
 	# The user answers y when asked (apt-get install: "Do you want to
 	# continue?").
 	# shellcheck disable=SC2016
-	yes y 2>/dev/null | su -l "$U" -c 'cd "$(cat ~/.rehearse-cwd 2>/dev/null || echo ~)" || exit 1
+	yes y | su -l "$U" -c 'cd "$(cat ~/.rehearse-cwd 2>/dev/null || echo ~)" || exit 1
 		export MAKEFLAGS=-j$(nproc)
 		eval "$1"
 		rc=$?
@@ -119,7 +125,7 @@ step_cmd() { # step_cmd STEP DOC COMMAND WHY [LABEL]
 	[ "$cmd" = "$doc" ] || echo "\$ $cmd"
 	cat "$log"
 	echo "@@ END log $name"
-	echo "@@ TIME step$step${label:+-$label}:$doc $took"
+	echo "@@ TIME $name $took"
 	result $rc "$name" "${took}s${why:+; $why}"
 	return $rc
 }
@@ -206,9 +212,10 @@ after() { # after DOC: the checks for command DOC
 		;;
 	"sudo make dkms")
 		check "dkms status: memlab installed for $KREL" \
-			sh -c "dkms status memlab | grep -q '$KREL.*: installed'"
-		check "DKMS's modules under $UPDATES/dkms" \
-			sh -c "ls $UPDATES/dkms/memlab_dev.ko* $UPDATES/dkms/memlab_core.ko*"
+			sh -c "dkms status memlab 2>&1 | grep '$KREL.*: installed' >/dev/null"
+		check "modprobe finds DKMS's modules, under $UPDATES/dkms; make install's are gone" \
+			sh -c "modinfo -n memlab_core memlab_alloc memlab_dev memlab_gpio memlab_pt memlab_bench |
+				grep -v '^$UPDATES/dkms/' && exit 1; [ ! -e $UPDATES/memlab ]"
 		;;
 	"sudo make install-udev && sudo usermod -aG memlab"*)
 		check "group memlab exists, $U in it" sh -c "id -nG $U | grep -qw memlab"
@@ -243,7 +250,8 @@ while IFS=$'\t' read -r action step doc cmd why; do
 	echo $i >$STATE/pos
 	case $action in
 	skip)
-		result skip "step $step: $doc" "$why"
+		# A commented line: its "#" would end the name in the result.
+		result skip "step $step: commented: ${doc#\# }" "$why"
 		;;
 	reboot)
 		echo "@@ RESULT ok step $step: reboot # $why"
