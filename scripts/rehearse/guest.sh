@@ -244,7 +244,9 @@ after() { # after DOC: the checks for command DOC
 
 # --- the plan ---
 i=0
-while IFS=$'\t' read -r action step doc cmd why; do
+while IFS= read -r line; do
+	# Split at every tab: as IFS whitespace, tabs would merge an empty field.
+	IFS=$'\x1f' read -r action step doc cmd why <<<"${line//$'\t'/$'\x1f'}"
 	i=$((i + 1))
 	[ $i -le "$pos" ] && continue
 	echo $i >$STATE/pos
