@@ -93,6 +93,10 @@ userspace:
 check:
 	$(MEMLAB_TOP)/scripts/check.sh $(KERNELS)
 
+# make check and make rehearse side by side, one summary: what .ci/run runs.
+check-all:
+	$(MEMLAB_TOP)/scripts/check-all.sh
+
 demo:
 	$(MEMLAB_TOP)/scripts/demo.sh demo
 
@@ -138,7 +142,9 @@ help:
 	@echo '  make userspace  cross-build memlabctl, examples and guest tests'
 	@echo '  make demo       boot Debian 6.12 in QEMU, load memlab, print its reports'
 	@echo '  make shell      the same guest, to an interactive prompt'
-	@echo '  make check      every test on every kernel; KERNELS="6.12" for a subset'
+	@echo '  make check-all  every test: make check and make rehearse side by side'
+	@echo '  make check      every test on every kernel but the rehearsal;'
+	@echo '                  KERNELS="6.12" for a subset'
 	@echo '  make bench      benchmarks against the kernel'"'"'s own, in one QEMU boot'
 	@echo '  make bench-trace  memlab_alloc with tracepoints compiled in (off) against'
 	@echo '                  compiled out (MEMLAB_NOTRACE=1), in one boot of stock 6.1'
@@ -160,6 +166,6 @@ help:
 	@echo 'Variables: KDIR ARCH CROSS_COMPILE LLVM KERNELS MEMLAB_CACHE SELFTEST_LOAD'
 	@echo '           MEMLAB_NOTRACE=1 (modules without their tracepoints)'
 
-.PHONY: all modules clean userspace check demo shell bench bench-trace pictures hosttest selftest \
+.PHONY: all modules clean userspace check check-all demo shell bench bench-trace pictures hosttest selftest \
 	rehearse help install uninstall \
 	install-udev install-overlay dkms dtbs

@@ -8,7 +8,8 @@
 # the given suites of the host's Debian mirror and the given architecture.
 # The host's own apt configuration and dpkg database are never touched, so
 # arm64 packages can be downloaded on an amd64 host without installing them,
-# and suites the host does not use (unstable) can be read.
+# and suites the host does not use (unstable) can be read. Callers of one
+# state directory take turns (a lock in it): apt's own locking is off.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -67,7 +68,7 @@ sec=$(mirror_of security)
 	done
 } >"$dir/etc/sources.list"
 
-exec "${MEMLAB_APT_TOOL:-apt-get}" \
+exec flock "$dir/.lock" "${MEMLAB_APT_TOOL:-apt-get}" \
 	-o Dir::Etc::SourceList="$dir/etc/sources.list" \
 	-o Dir::Etc::SourceParts="$dir/etc/parts" \
 	-o Dir::Etc::Preferences="$dir/etc/preferences" \

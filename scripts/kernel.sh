@@ -244,9 +244,11 @@ prepare() {
 
 list() { echo "6.1 6.12 7.2 6.12-stock 6.1-amd64"; }
 
-# One preparation at a time per cache: a second caller waits for the first.
+# One preparation of a kernel at a time per cache: a second caller of the
+# same kernel waits for the first; other kernels go ahead (their downloads
+# share only apt states, which apt-private.sh locks).
 locked_prepare() {
-	exec 9>"$KROOT/.lock"
+	exec 9>"$KROOT/.lock-$1"
 	flock 9
 	prepare "$1"
 	flock -u 9

@@ -112,11 +112,20 @@ initrd() {
 	done
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio --quiet -o -H newc -R 0:0) >"$build/memlab.cpio"
-	cat "$(base)" "$build/memlab.cpio" >"$out"
+	cat "$(locked_base)" "$build/memlab.cpio" >"$out"
+}
+
+# base, one caller at a time per cache: the others wait, then find it built
+locked_base() {
+	mkdir -p "$MEMLAB_CACHE/rootfs"
+	exec 8>"$MEMLAB_CACHE/rootfs/.lock"
+	flock 8
+	base
+	flock -u 8
 }
 
 case ${1:-} in
-base) base ;;
+base) locked_base ;;
 initrd) initrd "$2" "$3" ;;
 *) sed -n '3,9s/^# \{0,1\}//p' "$0"; exit 2 ;;
 esac
