@@ -557,6 +557,8 @@ static void memlab_slab_test_irq(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&irq_test.runs), (int)queued);
 	KUNIT_EXPECT_GT(test, queued, 0U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&irq_test.fails), 0);
+	/* the handler's counts land in the same CPU's array counters */
+	expect_counts(test, irq_test.cache, 2000 + queued, 2000 + queued);
 	KUNIT_EXPECT_EQ(test, memlab_cache_validate(irq_test.cache), 0);
 	KUNIT_EXPECT_EQ(test, memlab_cache_destroy(irq_test.cache), 0);
 }
@@ -601,6 +603,9 @@ static void memlab_slab_test_irq_net(struct kunit *test)
 	memlab_irq_stress_run(test, s);
 	memlab_cache_get_info(c, &info);
 	KUNIT_EXPECT_EQ(test, info.inuse, 0UL);
+	/* every object came back: no count lost to an interrupt */
+	KUNIT_EXPECT_GT(test, info.allocs, 0UL);
+	KUNIT_EXPECT_EQ(test, info.allocs, info.frees);
 	for (unsigned int e = 0; e < MEMLAB_SLAB_ERR_NR; e++)
 		KUNIT_EXPECT_EQ_MSG(test, info.errors[e], 0ULL, "error %u", e);
 	KUNIT_EXPECT_EQ(test, memlab_cache_validate(c), 0);
