@@ -50,6 +50,10 @@ done
 
 dir=$MEMLAB_CACHE/apt/$name
 mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/etc/parts" "$dir/etc/prefs"
+# Held until apt-get exits (exec keeps the descriptor): the sources list
+# below is rewritten only between two callers' runs.
+exec 9>"$dir/.lock"
+flock 9
 : >"$dir/status"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 main=$(mirror_of main)
@@ -68,7 +72,7 @@ sec=$(mirror_of security)
 	done
 } >"$dir/etc/sources.list"
 
-exec flock "$dir/.lock" "${MEMLAB_APT_TOOL:-apt-get}" \
+exec "${MEMLAB_APT_TOOL:-apt-get}" \
 	-o Dir::Etc::SourceList="$dir/etc/sources.list" \
 	-o Dir::Etc::SourceParts="$dir/etc/parts" \
 	-o Dir::Etc::Preferences="$dir/etc/preferences" \
