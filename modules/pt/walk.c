@@ -278,12 +278,56 @@ static void memlab_pt_walk_user_tables(const struct memlab_pt_geo *geo, u64 root
 	local_irq_restore(flags);
 }
 
+/* A process's address space, held for a walk of its tables. */
+struct memlab_pt_user {
+	struct mm_struct *mm;
+	struct memlab_pt_walk *w;
+	struct memlab_pt_tables *t;
+	char comm[TASK_COMM_LEN];
+};
+
+/*
+ * The address space of @pid, referenced and read-locked, its task's name,
+ * and room for a walk; memlab_pt_user_put() gives them back. Returns 0,
+ * -ESRCH (gone, or no address space), -ENOMEM or -EINTR (killed).
+ */
+static int memlab_pt_user_get(struct pid *pid, struct memlab_pt_user *u)
+{
+	struct task_struct *task;
+	int ret;
+
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task)
+		return -ESRCH;
+	get_task_comm(u->comm, task);
+	u->mm = get_task_mm(task);
+	put_task_struct(task);
+	if (!u->mm)
+		return -ESRCH;
+	u->w = kmalloc(sizeof(*u->w), GFP_KERNEL);
+	u->t = kvmalloc(sizeof(*u->t), GFP_KERNEL);
+	ret = u->w && u->t ? mmap_read_lock_killable(u->mm) : -ENOMEM;
+	if (ret) {
+		kvfree(u->t);
+		kfree(u->w);
+		mmput(u->mm);
+	}
+	return ret;
+}
+
+static void memlab_pt_user_put(struct memlab_pt_user *u)
+{
+	mmap_read_unlock(u->mm);
+	kvfree(u->t);
+	kfree(u->w);
+	mmput(u->mm);
+}
+
 static int memlab_pt_walk_user(struct seq_file *m, const struct memlab_pt_query *q,
 			       const struct memlab_pt_regs *r, struct pid *pid,
 			       struct memlab_pt_answer *a)
 {
-	struct memlab_pt_tables *t = NULL;
-	struct task_struct *task;
+	struct memlab_pt_user u;
 	struct memlab_pt_walk *w;
 	struct memlab_pt_geo geo;
 	struct mm_struct *mm;
@@ -296,22 +340,11 @@ static int memlab_pt_walk_user(struct seq_file *m, const struct memlab_pt_query 
 		return ret;
 	if (!memlab_pt_va_valid(&geo, q->va))
 		return -EINVAL;
-	task = get_pid_task(pid, PIDTYPE_PID);
-	if (!task)
-		return -ESRCH;
-	mm = get_task_mm(task);
-	put_task_struct(task);
-	if (!mm)
-		return -ESRCH;
-	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	t = kvmalloc(sizeof(*t), GFP_KERNEL);
-	if (!w || !t) {
-		ret = -ENOMEM;
-		goto out_w;
-	}
-	ret = mmap_read_lock_killable(mm);
+	ret = memlab_pt_user_get(pid, &u);
 	if (ret)
-		goto out_w;
+		return ret;
+	mm = u.mm;
+	w = u.w;
 
 	root = virt_to_phys(mm->pgd);
 	nr = pid_vnr(pid);
@@ -325,9 +358,9 @@ static int memlab_pt_walk_user(struct seq_file *m, const struct memlab_pt_query 
 	if (!vma_lookup(mm, q->va)) {
 		seq_puts(m, "result outside-vma\n");
 		a->outcome = MEMLAB_PT_OUT_OUTSIDE_VMA;
-		goto out_unlock;
+		goto out;
 	}
-	memlab_pt_walk_user_tables(&geo, root, q->va, t, w);
+	memlab_pt_walk_user_tables(&geo, root, q->va, u.t, w);
 	memlab_pt_answer_walk(a, &geo, w);
 	memlab_pt_show_levels(m, &geo, w, r->mair);
 	memlab_pt_show_result(m, &geo, w);
@@ -338,14 +371,9 @@ static int memlab_pt_walk_user(struct seq_file *m, const struct memlab_pt_query 
 		memlab_pt_show_hw(m, w, true);
 	else
 		seq_puts(m, "hw skipped other-address-space\n");
-
-out_unlock:
-	mmap_read_unlock(mm);
-out_w:
-	kvfree(t);
-	kfree(w);
-	mmput(mm);
-	return ret;
+out:
+	memlab_pt_user_put(&u);
+	return 0;
 }
 
 /**
@@ -456,14 +484,11 @@ static void memlab_pt_count_user(const struct memlab_pt_geo *geo, u64 root, u64 
 int memlab_pt_show_vmas(struct seq_file *m, struct pid *pid)
 {
 	struct memlab_pt_counts total = {};
-	struct memlab_pt_tables *t;
 	struct vm_area_struct *vma;
-	struct memlab_pt_walk *w;
-	struct task_struct *task;
+	struct memlab_pt_user u;
 	struct memlab_pt_regs r;
 	struct memlab_pt_geo geo;
 	struct mm_struct *mm;
-	char comm[TASK_COMM_LEN];
 	u64 root;
 	int ret;
 
@@ -471,27 +496,14 @@ int memlab_pt_show_vmas(struct seq_file *m, struct pid *pid)
 	ret = memlab_pt_geo_from_tcr(&geo, r.tcr, false);
 	if (ret)
 		return ret;
-	task = get_pid_task(pid, PIDTYPE_PID);
-	if (!task)
-		return -ESRCH;
-	get_task_comm(comm, task);
-	mm = get_task_mm(task);
-	put_task_struct(task);
-	if (!mm)
-		return -ESRCH;
-	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	t = kvmalloc(sizeof(*t), GFP_KERNEL);
-	if (!w || !t) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = mmap_read_lock_killable(mm);
+	ret = memlab_pt_user_get(pid, &u);
 	if (ret)
-		goto out;
+		return ret;
+	mm = u.mm;
 
 	root = virt_to_phys(mm->pgd);
 	seq_printf(m, "pid %d comm %s root 0x%016llx va_bits %u levels %u\n", pid_vnr(pid),
-		   comm, root, geo.va_bits, memlab_pt_levels(&geo));
+		   u.comm, root, geo.va_bits, memlab_pt_levels(&geo));
 	seq_puts(m, "# start          end              perm flags      present 4K 64K 2M 32M 1G name\n");
 	{
 		VMA_ITERATOR(vmi, mm, 0);
@@ -500,7 +512,7 @@ int memlab_pt_show_vmas(struct seq_file *m, struct pid *pid)
 			struct memlab_pt_counts c = {};
 			unsigned int k;
 
-			memlab_pt_count_user(&geo, root, vma->vm_start, vma->vm_end, t, w, &c);
+			memlab_pt_count_user(&geo, root, vma->vm_start, vma->vm_end, u.t, u.w, &c);
 			for (k = 0; k < MEMLAB_PT_KIND_NR; k++)
 				total.pages[k] += c.pages[k];
 			total.unreadable += c.unreadable;
@@ -520,10 +532,6 @@ int memlab_pt_show_vmas(struct seq_file *m, struct pid *pid)
 	seq_puts(m, "total ");
 	memlab_pt_show_counts(m, &total);
 	seq_printf(m, " unreadable %llu\n", total.unreadable);
-	mmap_read_unlock(mm);
-out:
-	kvfree(t);
-	kfree(w);
-	mmput(mm);
-	return ret;
+	memlab_pt_user_put(&u);
+	return 0;
 }
