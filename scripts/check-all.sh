@@ -16,7 +16,7 @@ mkdir -p "$out"
 R=$out/results.txt
 
 # Both install what they need; one apt-get on the host at a time.
-"$MEMLAB_TOP/scripts/deps.sh" build qemu dt check host-kernel-source rehearse ||
+"$MEMLAB_TOP/scripts/deps.sh" all ||
 	ml_die "cannot install host packages"
 
 # The rehearsal runs beside make check. Its boot runs at the lowest

@@ -9,8 +9,9 @@
 #   check               sparse, clang/libFuzzer with sanitizers
 #   host-kernel-source  linux-source-6.12 (the debug 6.12 kernel's source)
 #   rehearse            what make rehearse builds its Debian image with
-# With no group, all of them. arm64 packages are never installed here: the
-# guest's are fetched with apt-get download by the other scripts.
+# With no group, make check's: all but rehearse. "all" is every group (make
+# check-all). arm64 packages are never installed here: the guest's are
+# fetched with apt-get download by the other scripts.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,8 +22,10 @@ pkgs_check="sparse clang lld llvm libclang-rt-14-dev"
 pkgs_host_kernel_source="linux-source-6.12"
 pkgs_rehearse="debootstrap e2fsprogs dpkg-dev git"
 
+check_groups=(build qemu dt check host-kernel-source)
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(build qemu dt check host-kernel-source)
+[ ${#groups[@]} -gt 0 ] || groups=("${check_groups[@]}")
+[ "${groups[*]}" != all ] || groups=("${check_groups[@]}" rehearse)
 want=()
 for g in "${groups[@]}"; do
 	v=pkgs_${g//-/_}
